@@ -1,0 +1,5 @@
+"""Allow ``python -m linkwell``."""
+
+from linkwell.cli import main
+
+main()

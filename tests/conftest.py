@@ -1,0 +1,64 @@
+"""Shared fixtures: a valid entry factory and a scratch directory of listings."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from linkwell.store import dump_entry
+
+PROJECT = Path(__file__).resolve().parent.parent
+SHARED = PROJECT.parent / "shared"
+
+VALID_ENTRY = {
+    "id": "deptford-walking-group",
+    "name": "Deptford Walking Group",
+    "organisation": {"name": "Test Walkers", "website": "https://example.org"},
+    "description": "A friendly weekly walk around Deptford for people who want to get moving.",
+    "categories": ["active"],
+    "activities": ["walking"],
+    "borough": "lewisham",
+    "location": {"venue": "Deptford Lounge", "postcode": "SE8 4RJ"},
+    "delivery": ["in-person"],
+    "schedule": [{"days": ["tu"], "opens": "10:00", "closes": "11:30", "frequency": "weekly"}],
+    "cost": "free",
+    "access": ["drop-in", "self-referral"],
+    "contact": {"website": "https://example.org/walks", "phone": "020 7946 0000"},
+    "status": "active",
+    "last_verified": "2026-01-15",
+    "verified_by": "provider",
+    "sources": [{"kind": "manual", "first_seen": "2026-01-15", "last_seen": "2026-01-15"}],
+}
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory, monkeypatch):
+    """Keep every test's validation cache out of the project folder."""
+    monkeypatch.setenv("LINKWELL_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture
+def entry():
+    return copy.deepcopy(VALID_ENTRY)
+
+
+@pytest.fixture
+def make_listing(tmp_path):
+    """make_listing(entry=None, text=None, borough=None, name=None) -> path of a file in tmp/directory."""
+    root = tmp_path / "directory"
+
+    def make(entry=None, text=None, borough=None, name=None):
+        data = copy.deepcopy(VALID_ENTRY) if entry is None else entry
+        folder = root / (borough or data.get("borough", "lewisham"))
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name or data.get('id', 'listing')}.yml"
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(dump_entry(data) if text is None else text, encoding="utf-8")
+        return path
+
+    make.root = root
+    return make
