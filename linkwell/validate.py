@@ -95,7 +95,7 @@ def _personal_data_warnings(entry: dict) -> list[tuple[tuple, str]]:
     out = []
     contact = entry.get("contact") or {}
     phone = contact.get("phone")
-    if isinstance(phone, str) and _MOBILE_RE.search(phone):
+    if isinstance(phone, str) and "7" in phone and _MOBILE_RE.search(phone):
         out.append((("contact", "phone"), "looks like a mobile number; give an organisational number, "
                                           "not a person's own phone"))
     email = contact.get("email")
@@ -112,12 +112,13 @@ def _personal_data_warnings(entry: dict) -> list[tuple[tuple, str]]:
     return out
 
 
-def _semantic_errors(entry: dict, path: Path) -> list[tuple[tuple, str]]:
+def _semantic_errors(entry: dict, path: str) -> list[tuple[tuple, str]]:
     out = []
-    if entry["id"] != path.stem:
+    folder_path, filename = os.path.split(path)
+    stem, folder = os.path.splitext(filename)[0], os.path.basename(folder_path)
+    if entry["id"] != stem:
         out.append((("id",), f"'{entry['id']}' must equal the file name; rename the file to "
-                             f"{entry['id']}.yml or change id to '{path.stem}'"))
-    folder = path.parent.name
+                             f"{entry['id']}.yml or change id to '{stem}'"))
     if entry["borough"] != folder:
         out.append((("borough",), f"'{entry['borough']}' does not match the folder '{folder}'; "
                                   f"the file belongs in directory/{entry['borough']}/"))
@@ -169,7 +170,7 @@ def check_file(path: str, display: str) -> tuple[str, dict | None, list[Problem]
         if not problems:  # the two validators disagree: report it rather than pass silently
             problems.append(Problem(display, 1, "(file)", "does not match schema/entry.schema.json"))
         return digest, None, sorted(problems)
-    add(_semantic_errors(entry, Path(path)))
+    add(_semantic_errors(entry, path))
     add(_postcode_problems(entry))
     add(_personal_data_warnings(entry), "warning")
     return digest, entry, sorted(problems)
