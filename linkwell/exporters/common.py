@@ -1,0 +1,163 @@
+"""What every feed shares: stable ORUK ids, labels for our vocabularies, licence and source attribution.
+
+``service_id(slug)`` is the ORUK service id of a listing: ``uuid5(LINKWELL_NAMESPACE, slug)``.
+``LINKWELL_NAMESPACE`` is fixed forever (it is ``uuid5(NAMESPACE_URL,
+"https://linkwell.london/openreferral")``), so a listing keeps its id across builds and
+hosts. Ids of the records hanging off a service (locations, schedules, phones...) are
+``uuid5(LINKWELL_NAMESPACE, "<slug>/<what>")`` and equally stable.
+
+``coordinates(entry)`` gives ``(lat, lon, "entry"|"postcode")`` or ``None``;
+``source_catalogue(path)`` reads licence and attribution per ``source_id`` from the harvester
+``sources.yml`` (when present); ``attributions(entries, catalogue)`` lists every source the
+entries came from, with its licence and attribution.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import yaml
+
+from linkwell import PROJECT_DIR
+from linkwell.boroughs import BOROUGHS
+from linkwell.postcodes import normalise_postcode, postcodes
+
+LINKWELL_NAMESPACE = uuid.UUID("3eb6b928-0f47-5ebd-8d95-b6dca4170c85")
+FEED_SCHEMA_VERSION = "1.0.0"
+
+OGL = {
+    "name": "Open Government Licence v3.0",
+    "id": "OGL-UK-3.0",
+    "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+    "attribution": "Contains Linkwell directory data, licensed under the Open Government Licence v3.0.",
+}
+POSTCODE_ATTRIBUTION = ("Coordinates derived from postcodes contain OS data © Crown copyright and database right "
+                        "2025, Royal Mail data © Royal Mail copyright and database right 2025 and National "
+                        "Statistics data © Crown copyright and database right 2025 (OGL v3.0).")
+
+DEFAULT_SOURCES_FILES = (PROJECT_DIR / "sources.yml", PROJECT_DIR / "harvesters" / "sources.yml")
+
+_LABEL_OVERRIDES = {
+    "bsl": "British Sign Language (BSL)", "lgbtq": "LGBTQ+", "gp-referral": "GP referral",
+    "low-cost": "Low cost", "in-person": "In person", "peer-support": "Peer support",
+    "english-language": "English language (ESOL)", "step-free": "Step-free access",
+}
+
+DAY_NAMES = {"mo": "Monday", "tu": "Tuesday", "we": "Wednesday", "th": "Thursday", "fr": "Friday",
+             "sa": "Saturday", "su": "Sunday"}
+
+
+def label(code: str) -> str:
+    """'legal-advice' -> 'Legal advice' (with a few fixed spellings such as BSL, LGBTQ+)."""
+    return _LABEL_OVERRIDES.get(code) or code.replace("-", " ").capitalize()
+
+
+def stable_id(*parts: str) -> str:
+    return str(uuid.uuid5(LINKWELL_NAMESPACE, "/".join(parts)))
+
+
+def service_id(slug: str) -> str:
+    """The ORUK ``service.id`` of the listing with this slug (never changes)."""
+    return str(uuid.uuid5(LINKWELL_NAMESPACE, slug))
+
+
+def organisation_key(org: dict) -> str:
+    """Entries that share a charity or company number (else the same name) share one organisation."""
+    if org.get("charity_number"):
+        return "charity:" + org["charity_number"]
+    if org.get("company_number"):
+        return "company:" + org["company_number"]
+    return "name:" + " ".join(org["name"].casefold().split())
+
+
+def organisation_id(org: dict) -> str:
+    return stable_id("organisation", organisation_key(org))
+
+
+def borough_name(slug: str) -> str:
+    borough = BOROUGHS.get(slug)
+    return borough.name if borough else slug
+
+
+def coordinates(entry: dict) -> tuple[float, float, str] | None:
+    """(lat, lon, where-from) for an entry: its own lat/lon, else its postcode's centre, else None."""
+    location = entry.get("location") or {}
+    if "lat" in location and "lon" in location:
+        return float(location["lat"]), float(location["lon"]), "entry"
+    code = normalise_postcode(location.get("postcode", ""))
+    point = postcodes().get(code) if code else None
+    if point:
+        return point.lat, point.lon, "postcode"
+    return None
+
+
+def website(entry: dict) -> str | None:
+    return (entry.get("contact") or {}).get("website") or entry["organisation"].get("website")
+
+
+def source_catalogue(path: Path | None = None) -> dict[str, dict]:
+    """``{source_id: {title?, licence?, attribution?, url?}}`` from a harvester sources file.
+
+    Reads ``path`` or the first existing default (``sources.yml`` at the project root or in
+    ``harvesters/``). Accepts a list of sources or ``{sources: [...]}``; each source names
+    itself with ``id`` or ``source_id``. A missing file gives ``{}``.
+    """
+    candidates = [path] if path else [p for p in DEFAULT_SOURCES_FILES if p.exists()]
+    if not candidates or not candidates[0].exists():
+        return {}
+    with open(candidates[0], encoding="utf-8") as f:
+        data = yaml.safe_load(f) or {}
+    items = data.get("sources", []) if isinstance(data, dict) else data
+    catalogue: dict[str, dict] = {}
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        sid = item.get("source_id") or item.get("id")
+        if not isinstance(sid, str):
+            continue
+        info = {}
+        for key, names in (("title", ("title", "name")), ("licence", ("licence", "license")),
+                           ("attribution", ("attribution",)), ("url", ("url", "homepage"))):
+            for name in names:
+                value = item.get(name)
+                if isinstance(value, dict):  # e.g. licence: {name:, url:}
+                    value = value.get("name") or value.get("id")
+                if isinstance(value, str) and value.strip():
+                    info[key] = value.strip()
+                    break
+        catalogue[sid] = info
+    return catalogue
+
+
+def source_key(source: dict) -> str:
+    return source.get("source_id") or f"{source['kind']}:{source.get('title', '')}"
+
+
+def attributions(entries: list[dict], catalogue: dict[str, dict]) -> list[dict]:
+    """Every distinct source the entries cite: kind, title, url, licence, attribution, entry count.
+
+    Manual sources without a catalogue entry are attributed by their report title.
+    """
+    found: dict[str, dict] = {}
+    for entry in entries:
+        for key, source in {source_key(s): s for s in entry["sources"]}.items():
+            if key not in found:
+                info = {"kind": source["kind"]}
+                if source.get("source_id"):
+                    info["source_id"] = source["source_id"]
+                known = catalogue.get(source.get("source_id", ""), {})
+                title = known.get("title") or source.get("title")
+                if title:
+                    info["title"] = title
+                if known.get("url"):
+                    info["url"] = known["url"]
+                if known.get("licence"):
+                    info["licence"] = known["licence"]
+                attribution = known.get("attribution") or (f"Listed in: {title}" if title else None)
+                if attribution:
+                    info["attribution"] = attribution
+                info["entries"] = 0
+                found[key] = info
+            found[key]["entries"] += 1
+    return [found[k] for k in sorted(found)]

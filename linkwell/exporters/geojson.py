@@ -1,0 +1,52 @@
+"""``directory.geojson``: listings as an RFC 7946 FeatureCollection of Points ``[lon, lat]``.
+
+A listing's point is its own ``location.lat/lon``, else the centre of its postcode (from the
+bundled postcode table). Listings with neither — online- or phone-only services, and the
+bundled listings with no address yet — are left out of this file (they are in every other
+feed). Properties: ``id``, ``oruk_id``, ``name``, ``organisation``, ``categories``,
+``borough``, ``borough_name``, ``url`` (website, when known), ``status``, ``freshness`` and
+``located_by`` (``entry`` or ``postcode``). Closed listings are included with ``status:
+closed`` so a map can grey them out or filter them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from linkwell.exporters import common
+from linkwell.freshness import freshness
+
+FILE_NAME = "directory.geojson"
+
+
+def feature(entry: dict, today: dt.date) -> dict | None:
+    point = common.coordinates(entry)
+    if point is None:
+        return None
+    lat, lon, where = point
+    properties = {
+        "id": entry["id"], "oruk_id": common.service_id(entry["id"]), "name": entry["name"],
+        "organisation": entry["organisation"]["name"], "categories": entry["categories"],
+        "borough": entry["borough"], "borough_name": common.borough_name(entry["borough"]),
+    }
+    url = common.website(entry)
+    if url:
+        properties["url"] = url
+    properties |= {"status": entry["status"], "freshness": freshness(entry, today).state, "located_by": where}
+    return {"type": "Feature", "id": entry["id"], "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": properties}
+
+
+def build(entries: list[dict], generated_at: dt.datetime) -> dict:
+    today = generated_at.date()
+    features = [f for f in (feature(e, today) for e in entries) if f]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def write(entries: list[dict], out_dir: Path, generated_at: dt.datetime) -> Path:
+    path = Path(out_dir) / FILE_NAME
+    path.write_text(json.dumps(build(entries, generated_at), ensure_ascii=False, separators=(",", ":")) + "\n",
+                    encoding="utf-8")
+    return path

@@ -1,0 +1,121 @@
+"""``directory.csv``: one row per listing for spreadsheets, in the column order of ``COLUMNS``.
+
+UTF-8 with a byte-order mark (so Excel shows Welsh, Bengali or Polish names correctly; other
+readers use ``encoding="utf-8-sig"``), RFC 4180 quoting, ``\\r\\n`` line ends. Lists are joined
+with ``"; "``. Guard against spreadsheet formula injection: a text cell that starts with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return is written with a leading apostrophe
+(``'+44 20 7946 0000``); latitude and longitude are numbers and are written as they are.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+from linkwell.exporters import common
+from linkwell.freshness import freshness
+
+FILE_NAME = "directory.csv"
+
+#: (column, meaning) — documented on the for-councils page.
+COLUMNS = [
+    ("id", "Linkwell id (slug), stable forever"),
+    ("oruk_id", "ORUK service id (UUID)"),
+    ("name", "Name of the service or activity"),
+    ("organisation", "Organisation running it"),
+    ("charity_number", "Charity Commission number"),
+    ("company_number", "Companies House number"),
+    ("description", "Plain-text description"),
+    ("categories", "creative / connected / active / safe"),
+    ("activities", "Activities from the controlled list"),
+    ("borough", "Borough slug"),
+    ("borough_name", "Borough name"),
+    ("venue", "Venue"),
+    ("address", "Street address"),
+    ("postcode", "Postcode"),
+    ("latitude", "Latitude (WGS84), from the entry or its postcode"),
+    ("longitude", "Longitude (WGS84), from the entry or its postcode"),
+    ("delivery", "in-person / online / phone"),
+    ("schedule", "When it runs, e.g. 'Tuesday 10:00-11:30 (weekly)'"),
+    ("cost", "free / low-cost / paid / varies"),
+    ("cost_note", "Details of the cost"),
+    ("access", "How to get in: drop-in, self-referral, link-worker-referral, gp-referral, booking"),
+    ("min_age", "Minimum age"),
+    ("max_age", "Maximum age"),
+    ("audience", "Groups it is for"),
+    ("accessibility", "Accessibility features"),
+    ("languages", "ISO 639-1 language codes"),
+    ("website", "Website"),
+    ("email", "Organisational email"),
+    ("phone", "Organisational phone"),
+    ("status", "active / temporarily-closed / closed"),
+    ("last_verified", "Date the details were last confirmed with the provider"),
+    ("verified_by", "Who confirmed them (unverified = nobody yet)"),
+    ("freshness", "fresh / stale / unverified on the build day"),
+    ("freshness_notice", "The notice the website shows"),
+    ("sources", "Where the listing came from (source id or title)"),
+]
+
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value) -> str | float | int:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, (int, float)):
+        return value
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_DANGEROUS) else text
+
+
+def schedule_text(schedule: list[dict]) -> str:
+    parts = []
+    for slot in schedule or []:
+        text = ", ".join(common.DAY_NAMES[d] for d in slot["days"])
+        if slot.get("opens"):
+            text += f" {slot['opens']}" + (f"-{slot['closes']}" if slot.get("closes") else "")
+        if slot.get("frequency"):
+            text += f" ({slot['frequency']})"
+        if slot.get("note"):
+            text += f" — {slot['note']}"
+        parts.append(text)
+    return "; ".join(parts)
+
+
+def row(entry: dict, today: dt.date) -> list:
+    org = entry["organisation"]
+    location = entry.get("location") or {}
+    contact = entry.get("contact") or {}
+    audience = entry.get("audience") or {}
+    point = common.coordinates(entry)
+    fresh = freshness(entry, today)
+    values = {
+        "id": entry["id"], "oruk_id": common.service_id(entry["id"]), "name": entry["name"],
+        "organisation": org["name"], "charity_number": org.get("charity_number"),
+        "company_number": org.get("company_number"), "description": entry["description"],
+        "categories": "; ".join(entry["categories"]), "activities": "; ".join(entry.get("activities", [])),
+        "borough": entry["borough"], "borough_name": common.borough_name(entry["borough"]),
+        "venue": location.get("venue"), "address": location.get("address"), "postcode": location.get("postcode"),
+        "latitude": point[0] if point else None, "longitude": point[1] if point else None,
+        "delivery": "; ".join(entry["delivery"]), "schedule": schedule_text(entry.get("schedule")),
+        "cost": entry["cost"], "cost_note": entry.get("cost_note"), "access": "; ".join(entry["access"]),
+        "min_age": audience.get("min_age"), "max_age": audience.get("max_age"),
+        "audience": "; ".join(audience.get("groups", [])),
+        "accessibility": "; ".join(entry.get("accessibility", [])),
+        "languages": "; ".join(entry.get("languages", [])),
+        "website": common.website(entry), "email": contact.get("email"), "phone": contact.get("phone"),
+        "status": entry["status"], "last_verified": entry["last_verified"], "verified_by": entry["verified_by"],
+        "freshness": fresh.state, "freshness_notice": fresh.notice,
+        "sources": "; ".join(s.get("source_id") or s.get("title") or s["kind"] for s in entry["sources"]),
+    }
+    return [safe_cell(values[name]) if values[name] is not None else "" for name, _ in COLUMNS]
+
+
+def write(entries: list[dict], out_dir: Path, generated_at: dt.datetime) -> Path:
+    path = Path(out_dir) / FILE_NAME
+    today = generated_at.date()
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow([name for name, _ in COLUMNS])
+        writer.writerows(row(e, today) for e in entries)
+    return path
