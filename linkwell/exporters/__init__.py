@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from linkwell.exporters import common, directory_json, geojson, tabular
+from linkwell.exporters import common, directory_json, geojson, openreferral, tabular
 from linkwell.exporters.directory_json import FeedError
 
 __all__ = ["FeedError", "write_feeds"]
@@ -28,7 +28,7 @@ __all__ = ["FeedError", "write_feeds"]
 
 def write_feeds(entries, out_dir: Path, generated_at: dt.datetime | None = None, *,
                 sources_file: Path | None = None) -> list[Path]:
-    generated_at = generated_at or dt.datetime.now(dt.UTC)
+    generated_at = generated_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
     if generated_at.tzinfo is None:
         generated_at = generated_at.replace(tzinfo=dt.UTC)
     entries = sorted(entries, key=lambda e: e["id"])
@@ -39,4 +39,5 @@ def write_feeds(entries, out_dir: Path, generated_at: dt.datetime | None = None,
         directory_json.write(entries, out_dir, generated_at, catalogue),
         tabular.write(entries, out_dir, generated_at),
         geojson.write(entries, out_dir, generated_at),
+        *openreferral.write(entries, out_dir, generated_at),
     ]
