@@ -14,6 +14,7 @@ import click
 
 COMMANDS = {
     "validate": "linkwell.validate_command:validate",
+    "from-issue": "linkwell.from_issue_command:from_issue",
 }
 
 
