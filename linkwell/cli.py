@@ -13,7 +13,10 @@ import sys
 import click
 
 COMMANDS = {
+    "build": "linkwell.build_command:build",
+    "serve": "linkwell.build_command:serve",
     "validate": "linkwell.validate_command:validate",
+    "stale": "linkwell.stale_command:stale",
     "from-issue": "linkwell.from_issue_command:from_issue",
 }
 

@@ -1,0 +1,114 @@
+"""``linkwell build`` and ``linkwell serve``: the website and feeds from the listings.
+
+``linkwell build [--out site] [--feeds-only] [--config mkdocs.yml] [--directory DIR]`` validates
+the listings first (exit 1, printing every problem, when any has an error: nothing is built),
+then runs the MkDocs build (hand-written pages; the linkwell plugin adds every entry, borough and
+category page, the feeds and the search index) into ``--out``. ``--feeds-only`` skips the website
+and writes only the feeds. ``linkwell serve`` builds and serves the site with live reload.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from linkwell import DIRECTORY_DIR, PROJECT_DIR
+
+
+def _validated_entries(directory: Path) -> list[dict]:
+    from linkwell.validate import validate_paths
+    if not directory.is_dir():
+        raise click.UsageError(f"there is no listings folder at {directory}")
+    report = validate_paths([directory])
+    for problem in report.problems:
+        click.echo(str(problem), err=True)
+    if report.errors:
+        click.echo(f"Not built: {len(report.errors)} errors in the listings (shown above). Fix them and run "
+                   "the build again.", err=True)
+        sys.exit(1)
+    return list(report.entries.values())
+
+
+def _mkdocs_config(config_file: Path, out: Path | None, entries: list[dict] | None, **overrides):
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError
+    try:
+        config = load_config(config_file=str(config_file), **({"site_dir": str(out)} if out else {}), **overrides)
+    except ConfigurationError as exc:
+        raise click.ClickException(f"{config_file}: {exc}") from None
+    plugin = config.plugins.get("linkwell")
+    if plugin is None:
+        raise click.ClickException(f"{config_file} does not enable the linkwell plugin (plugins: [linkwell])")
+    plugin.preloaded = entries
+    return config, plugin
+
+
+def _quiet_mkdocs() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s - %(message)s"))
+    handler.setLevel(logging.WARNING)
+    for name in ("mkdocs", "linkwell"):
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+
+@click.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("site"), show_default=True,
+              help="Folder to write the website and feeds into.")
+@click.option("--feeds-only", is_flag=True, help="Write only the feeds (directory.json, openreferral/, CSV, GeoJSON).")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="MkDocs configuration (default: mkdocs.yml of the project).")
+@click.option("--directory", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Listings folder (default: directory/).")
+@click.option("--strict", is_flag=True, help="Fail on any MkDocs warning.")
+def build(out, feeds_only, config_file, directory, strict):
+    """Validate the listings, then build the website and every feed into one folder."""
+    started = time.monotonic()
+    entries = _validated_entries(directory or DIRECTORY_DIR)
+    out = out.resolve()
+    if feeds_only:
+        from linkwell.site.build import write_feeds
+        out.mkdir(parents=True, exist_ok=True)
+        if not write_feeds(entries, out):
+            raise click.ClickException("the feed exporters (linkwell.exporters) are not installed")
+        click.echo(f"Wrote the feeds for {len(entries)} listings to {out} in {time.monotonic() - started:.1f} s.")
+        return
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.exceptions import Abort, MkDocsException
+    _quiet_mkdocs()
+    config, plugin = _mkdocs_config(config_file or PROJECT_DIR / "mkdocs.yml", out, entries, strict=strict)
+    try:
+        mkdocs_build(config)
+    except (Abort, MkDocsException) as exc:
+        raise click.ClickException(f"the site build failed: {exc}") from None
+    stats = plugin.stats
+    click.echo(f"Built {len(entries)} listings into {out} in {time.monotonic() - started:.1f} s "
+               f"({stats.entry_pages_written} entry pages and {stats.listing_pages_written} list pages written, "
+               f"{stats.entry_pages - stats.entry_pages_written} unchanged).")
+    click.echo(f"Open {out / 'index.html'} in a browser, or run `.venv/bin/linkwell serve` to preview it.")
+
+
+@click.command()
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="MkDocs configuration (default: mkdocs.yml of the project).")
+@click.option("--directory", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Listings folder (default: directory/).")
+@click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
+def serve(config_file, directory, dev_addr):
+    """Build the site and serve it locally, rebuilding when a listing or page changes."""
+    _validated_entries(directory or DIRECTORY_DIR)  # refuse to start on broken listings, with clear messages
+    from mkdocs.commands.serve import serve as mkdocs_serve
+    _quiet_mkdocs()
+    logging.getLogger("mkdocs").handlers[-1].setLevel(logging.INFO)
+    config_file = config_file or PROJECT_DIR / "mkdocs.yml"
+    # mkdocs serve reloads the config (and the plugin) on every rebuild, so the plugin validates the
+    # listings itself there; the validation cache keeps that fast.
+    kwargs = {}
+    if directory:
+        kwargs["plugins"] = {"linkwell": {"directory": str(directory.resolve())}}
+    mkdocs_serve(config_file=str(config_file), dev_addr=dev_addr, livereload=True, **kwargs)

@@ -1,0 +1,127 @@
+"""The linkwell MkDocs plugin: the only module that knows about MkDocs.
+
+Enabled in mkdocs.yml as ``plugins: [linkwell: {directory: directory}]``. It
+
+- loads and validates the listings in ``directory`` (or takes the entries ``linkwell build``
+  already validated, via ``plugin.preloaded``) and stops the build on any validation error;
+- adds generated pages to MkDocs: the boroughs and categories index pages (in the nav) and one
+  page shell per URL depth (``linkwell.site.shell``), which MkDocs renders with Material;
+- after the build, hands the shells and entries to ``linkwell.site.build.publish``, which writes
+  every entry, borough and category page, the feeds and the search index;
+- keeps generated pages across MkDocs' clean of the output folder, and makes ``mkdocs serve``
+  watch the listings too.
+
+Swapping the engine (ProperDocs, Zensical...) means rewriting this module only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections import Counter
+from pathlib import Path
+
+from mkdocs.config import config_options
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, InclusionLevel
+
+from linkwell.boroughs import BOROUGHS
+from linkwell.site import build, words
+from linkwell.site.render import SiteInfo
+from linkwell.site.shell import FRONT_MATTER, Shell
+
+SHELL_PAGES = {2: "_linkwell/depth2.md", 3: "_linkwell/x/depth3.md"}
+
+
+class LinkwellPlugin(BasePlugin):
+    config_scheme = (("directory", config_options.Type(str, default="directory")),)
+
+    def __init__(self):
+        super().__init__()
+        self.preloaded: list[dict] | None = None  # set by `linkwell build` after it validated
+        self.entries: list[dict] = []
+        self.shells: dict[int, Shell] = {}
+        self.today = dt.date.today()
+        self.stats = None
+
+    # --- MkDocs events ---------------------------------------------------------------------
+
+    def on_config(self, config):
+        self.directory = Path(config.config_file_path or ".").parent / self.config["directory"]
+        if self.preloaded is not None:
+            self.entries = self.preloaded
+        else:
+            self.entries = self._load(self.directory)
+        extra = config.extra or {}
+        tiles = extra.get("map_tiles") or {}
+        self.site = SiteInfo(site_url=config.site_url or "", repo_url=config.repo_url or "",
+                             update_form=extra.get("update_listing_form", "update-listing.yml"),
+                             tiles_url=tiles.get("url", SiteInfo.tiles_url),
+                             tiles_attribution=tiles.get("attribution", SiteInfo.tiles_attribution),
+                             tiles_max_zoom=int(tiles.get("max_zoom", SiteInfo.tiles_max_zoom)))
+        return config
+
+    def on_pre_build(self, config):
+        self.shells = {}
+        self.site_dir = Path(config.site_dir)
+        build.preserve(self.site_dir)
+
+    def on_files(self, files, config):
+        for uri in SHELL_PAGES.values():
+            files.append(File.generated(config, uri, content=FRONT_MATTER, inclusion=InclusionLevel.NOT_IN_NAV))
+        files.append(File.generated(config, "boroughs/index.md", content=self._boroughs_index()))
+        files.append(File.generated(config, "categories/index.md", content=self._categories_index()))
+        return files
+
+    def on_post_page(self, output, page, config):
+        if page.meta.get("linkwell_shell"):
+            depth = page.url.rstrip("/").count("/") + 1
+            self.shells[depth] = Shell(output, page.canonical_url, config.site_url)
+        return output
+
+    def on_post_build(self, config):
+        site_dir = Path(config.site_dir)
+        shutil.rmtree(site_dir / "_linkwell", ignore_errors=True)
+        missing = set(SHELL_PAGES) - set(self.shells)
+        if missing:
+            raise PluginError(f"the page shells for depth {sorted(missing)} were not rendered")
+        try:
+            self.stats = build.publish(self.entries, site_dir, self.shells, self.site, self.today)
+        except FileNotFoundError as exc:
+            raise PluginError(str(exc)) from None
+
+    def on_build_error(self, error):
+        if getattr(self, "site_dir", None) is not None:
+            build.restore(self.site_dir)  # put the generated pages back for the next incremental build
+
+    def on_serve(self, server, config, builder):
+        if self.directory.is_dir():
+            server.watch(str(self.directory))
+        return server
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def _load(self, directory: Path) -> list[dict]:
+        from linkwell.validate import validate_paths
+        if not directory.is_dir():
+            raise PluginError(f"the listings folder {directory} does not exist (plugin option `directory`)")
+        report = validate_paths([directory])
+        if report.errors:
+            lines = "\n".join(str(p) for p in report.errors[:50])
+            more = f"\n... and {len(report.errors) - 50} more" if len(report.errors) > 50 else ""
+            raise PluginError(f"{len(report.errors)} listing errors; fix them and build again:\n{lines}{more}")
+        return list(report.entries.values())
+
+    def _boroughs_index(self) -> str:
+        counts = Counter(e["borough"] for e in self.entries)
+        rows = "\n".join(f"| [{b.name}]({slug}/) | {counts.get(slug, 0)} |" for slug, b in BOROUGHS.items())
+        return ("# Boroughs\n\nListings in each of London's 33 local authorities. Each borough's list shows "
+                "recently verified listings first.\n\n| Borough | Listings |\n|---|---:|\n" + rows + "\n")
+
+    def _categories_index(self) -> str:
+        counts = Counter(c for e in self.entries for c in e["categories"])
+        rows = "\n".join(f"| [{words.category(slug)}]({slug}/) | {words.category_blurb(slug)} | {counts.get(slug, 0)} |"
+                         for slug in words.CATEGORIES)
+        return ("# Categories\n\nThe four kinds of support social prescribing refers people to.\n\n"
+                "| Category | What it covers | Listings |\n|---|---|---:|\n" + rows + "\n")

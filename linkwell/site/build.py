@@ -1,0 +1,326 @@
+"""Write the generated part of the site: entry, borough and category pages, vendored Leaflet,
+map data, then the feeds and the search index — incrementally, in the output folder.
+
+``publish(entries, out_dir, shells, site, today)`` is called once the page shells exist (by the
+MkDocs plugin after MkDocs has built the hand-written pages). It accepts validated entry dicts,
+the output folder, ``{depth: Shell}`` and a ``SiteInfo``. Pages are the shell filled with
+escaped content (``linkwell.site.render``); nothing here goes through Markdown or MkDocs' page
+machinery, so the cost per entry is one template render and one file write.
+
+Incremental: ``<out_dir>/.linkwell-manifest.json`` records, per generated page, a key made from
+its inputs (entry data, freshness notice, shell and renderer code). An entry page is rendered
+only when its key changed or its file is missing; listing pages are rendered in memory (cheap)
+and written only when their content changed; pages of deleted or renamed entries are removed.
+Many changed entry pages are rendered in worker processes (one per core, forked).
+
+``preserve(out_dir)`` / ``restore(out_dir)`` move the generated folders aside while MkDocs
+cleans the output folder, so a rebuild keeps them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib
+import json
+import logging
+import math
+import multiprocessing
+import os
+import shutil
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from linkwell import PROJECT_DIR
+from linkwell.boroughs import BOROUGHS
+from linkwell.freshness import freshness
+from linkwell.site import render as render_module
+from linkwell.site import words
+from linkwell.site.render import Renderer, SiteInfo, coordinates
+from linkwell.site.shell import Shell
+
+log = logging.getLogger("linkwell.site")
+
+GENERATED_DIRS = ("entries", "boroughs", "categories")
+MANIFEST = ".linkwell-manifest.json"
+KEEP = ".linkwell-keep"
+PAGE_SIZE = 100
+PARALLEL_THRESHOLD = 300  # fewer changed entry pages than this are rendered in this process
+LEAFLET_DIR = PROJECT_DIR / "node_modules" / "leaflet" / "dist"
+ENTRY_DEPTH = 2
+
+
+@dataclass
+class PublishStats:
+    entry_pages: int = 0
+    entry_pages_written: int = 0
+    listing_pages: int = 0
+    listing_pages_written: int = 0
+    removed: int = 0
+
+
+def code_version() -> str:
+    """Changes whenever the renderer, its words or its templates change."""
+    digest = hashlib.blake2b(digest_size=12)
+    sources = [Path(render_module.__file__), Path(words.__file__), Path(__file__),
+               *sorted(render_module.TEMPLATES.glob("*.html"))]
+    for path in sources:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+# --- keeping generated pages across MkDocs' clean --------------------------------------------
+
+def preserve(out_dir: Path) -> None:
+    out_dir = Path(out_dir)
+    keep = out_dir / KEEP
+    if keep.exists():  # left by an interrupted build: its pages may be incomplete
+        shutil.rmtree(keep, ignore_errors=True)
+    for name in GENERATED_DIRS:
+        if (out_dir / name).is_dir():
+            keep.mkdir(parents=True, exist_ok=True)
+            os.rename(out_dir / name, keep / name)
+
+
+def restore(out_dir: Path) -> None:
+    out_dir = Path(out_dir)
+    keep = out_dir / KEEP
+    if not keep.is_dir():
+        return
+    for name in GENERATED_DIRS:
+        src, dst = keep / name, out_dir / name
+        if not src.is_dir():
+            continue
+        if not dst.exists():
+            os.rename(src, dst)
+            continue
+        for child in src.iterdir():  # MkDocs wrote e.g. boroughs/index.html: keep it, bring the rest back
+            if not (dst / child.name).exists():
+                os.rename(child, dst / child.name)
+    shutil.rmtree(keep, ignore_errors=True)
+
+
+def _read_manifest(out_dir: Path) -> dict:
+    try:
+        return json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+# --- entry pages -----------------------------------------------------------------------------
+
+# State the forked workers inherit (set just before the pool starts).
+_JOB: dict = {}
+
+
+def _render_entries(indices: list[int]) -> int:
+    renderer, shell, entries, fresh, out_dir = (_JOB[k] for k in ("renderer", "shell", "entries", "fresh", "out"))
+    for i in indices:
+        entry = entries[i]
+        page = renderer.entry_page(entry, _JOB["today"], ENTRY_DEPTH, fresh[i])
+        path = f"entries/{entry['id']}/"
+        _write(out_dir / path / "index.html",
+               shell.fill(title=page.title, description=page.description, head=page.head,
+                          content=page.content, scripts=page.scripts, path=path))
+    return len(indices)
+
+
+def _entry_pages(entries, fresh, keys, todo, renderer, shell, out_dir, today, workers) -> None:
+    _JOB.update(renderer=renderer, shell=shell, entries=entries, fresh=fresh, out=out_dir, today=today)
+    try:
+        if workers < 2 or len(todo) < PARALLEL_THRESHOLD:
+            _render_entries(todo)
+            return
+        chunk = max(50, math.ceil(len(todo) / (workers * 8)))
+        chunks = [todo[i:i + chunk] for i in range(0, len(todo), chunk)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for _ in pool.imap_unordered(_render_entries, chunks):
+                pass
+    finally:
+        _JOB.clear()
+
+
+# --- listing pages ---------------------------------------------------------------------------
+
+_ROOT = "\x00ROOT\x00"  # stands for the page's relative root inside pre-rendered list items
+
+
+def _listing_pages(lists, renderer: Renderer, shells: dict[int, Shell]) -> dict[str, str]:
+    """{path: html} for every page of every borough and category list."""
+    pages = {}
+    for base, title, intro, crumbs, items in lists:
+        total = len(items)
+        count = max(1, math.ceil(total / PAGE_SIZE))
+        for n in range(1, count + 1):
+            depth = 2 if n == 1 else 3
+            root = "../" * depth
+            chunk = [item.replace(_ROOT, root) for item in items[(n - 1) * PAGE_SIZE:n * PAGE_SIZE]]
+            page = renderer.listing_page(title=title, intro=intro, items=chunk, page=n, pages=count, base=base,
+                                         depth=depth, total=total, size=PAGE_SIZE, crumbs=crumbs)
+            path = base if n == 1 else f"{base}{n}/"
+            pages[path] = shells[depth].fill(title=page.title, description=page.description, content=page.content,
+                                             path=path)
+    return pages
+
+
+def _lists(entries, fresh, renderer: Renderer):
+    """(base path, title, intro, breadcrumbs, [item html]) for each borough and category."""
+    order = sorted(range(len(entries)), key=lambda i: (fresh[i].rank, entries[i]["status"] != "active",
+                                                       entries[i]["name"].lower(), entries[i]["id"]))
+    by_borough, by_category = defaultdict(list), defaultdict(list)
+    for i in order:
+        item = renderer.listing_item(entries[i], fresh[i], 0).replace('href="entries/', f'href="{_ROOT}entries/')
+        by_borough[entries[i]["borough"]].append(item)
+        for c in entries[i]["categories"]:
+            by_category[c].append(item)
+    out = []
+    for slug, borough in BOROUGHS.items():
+        out.append((f"boroughs/{slug}/", borough.name,
+                    f"Community activities and support in {borough.name}.",
+                    [("Boroughs", "boroughs/")], by_borough.get(slug, [])))
+    for slug in words.CATEGORIES:
+        out.append((f"categories/{slug}/", f"{words.category(slug)}: {words.category_blurb(slug)}",
+                    f"{words.category(slug)} activities and support across London: {words.category_blurb(slug)}.",
+                    [("Categories", "categories/")], by_category.get(slug, [])))
+    return out
+
+
+# --- other generated files -------------------------------------------------------------------
+
+def vendor_leaflet(out_dir: Path) -> None:
+    """Copy Leaflet from node_modules (installed by npm ci) into assets/vendor/leaflet/."""
+    target = out_dir / "assets" / "vendor" / "leaflet"
+    if not (LEAFLET_DIR / "leaflet.js").is_file():
+        raise FileNotFoundError(f"{LEAFLET_DIR / 'leaflet.js'} is missing: run `npm ci` (./run site does it)")
+    for src in [LEAFLET_DIR / "leaflet.js", LEAFLET_DIR / "leaflet.css", *sorted((LEAFLET_DIR / "images").glob("*"))]:
+        dst = target / src.relative_to(LEAFLET_DIR)
+        if not dst.exists() or dst.stat().st_size != src.stat().st_size:
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dst)
+
+
+def borough_map_data(entries) -> list[dict]:
+    """One point per borough with listings: the mean position of its listings (or of its postcodes)."""
+    sums = defaultdict(lambda: [0.0, 0.0, 0])
+    counts = defaultdict(int)
+    for entry in entries:
+        counts[entry["borough"]] += 1
+        point = coordinates(entry)
+        if point:
+            s = sums[entry["borough"]]
+            s[0] += point[0]
+            s[1] += point[1]
+            s[2] += 1
+    missing = [slug for slug in counts if not sums[slug][2]]
+    if missing:
+        from linkwell.postcodes import postcodes
+        table, wanted = postcodes(), set(missing)
+        for code in table.codes():
+            point = table.get(code)
+            if point and point.borough in wanted:
+                s = sums[point.borough]
+                s[0] += point.lat
+                s[1] += point.lon
+                s[2] += 1
+    out = []
+    for slug, n in sorted(counts.items()):
+        lat, lon, k = sums[slug]
+        if k and slug in BOROUGHS:
+            out.append({"slug": slug, "name": BOROUGHS[slug].name, "count": n,
+                        "lat": round(lat / k, 5), "lon": round(lon / k, 5)})
+    return out
+
+
+def _optional(module: str, attr: str):
+    try:
+        return getattr(importlib.import_module(module), attr)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
+        return None
+
+
+def write_feeds(entries, out_dir: Path) -> bool:
+    writer = _optional("linkwell.exporters", "write_feeds")
+    if writer is None:
+        log.warning("linkwell.exporters is not available: feeds were not written")
+        return False
+    writer(entries, out_dir)
+    return True
+
+
+def write_search_index(entries, out_dir: Path, today: dt.date) -> bool:
+    writer = _optional("linkwell.search_index", "write_search_index")
+    if writer is None:
+        return False
+    writer(entries, out_dir, today)
+    return True
+
+
+# --- the whole generated part ----------------------------------------------------------------
+
+def publish(entries: list[dict], out_dir: Path, shells: dict[int, Shell], site: SiteInfo,
+            today: dt.date | None = None, workers: int | None = None, feeds: bool = True) -> PublishStats:
+    today = today or dt.date.today()
+    out_dir = Path(out_dir)
+    workers = workers or os.cpu_count() or 1
+    stats = PublishStats()
+    restore(out_dir)
+    renderer = Renderer(site)
+    entries = sorted(entries, key=lambda e: e["id"])
+    fresh = [freshness(e, today) for e in entries]
+
+    old = _read_manifest(out_dir)
+    version = f"{code_version()}|{shells[ENTRY_DEPTH].digest}|{site!r}"
+    old_pages = old.get("pages", {}) if old.get("version") == version else {}
+    new_pages: dict[str, str] = {}
+
+    todo = []
+    for i, entry in enumerate(entries):
+        path = f"entries/{entry['id']}/"
+        key = hashlib.blake2b(f"{entry!r}|{fresh[i].notice}|{fresh[i].state}".encode(), digest_size=12).hexdigest()
+        new_pages[path] = key
+        if old_pages.get(path) != key or not (out_dir / path / "index.html").is_file():
+            todo.append(i)
+    stats.entry_pages, stats.entry_pages_written = len(entries), len(todo)
+    _entry_pages(entries, fresh, None, todo, renderer, shells[ENTRY_DEPTH], out_dir, today, workers)
+
+    listing = _listing_pages(_lists(entries, fresh, renderer), renderer, shells)
+    stats.listing_pages = len(listing)
+    for path, text in listing.items():
+        key = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+        new_pages[path] = key
+        if old_pages.get(path) != key or not (out_dir / path / "index.html").is_file():
+            _write(out_dir / path / "index.html", text)
+            stats.listing_pages_written += 1
+
+    for path in set(old.get("pages", {})) - set(new_pages):
+        target = out_dir / path
+        if target.is_dir() and target.resolve().is_relative_to(out_dir.resolve()):
+            (target / "index.html").unlink(missing_ok=True)
+            try:
+                target.rmdir()
+            except OSError:
+                pass  # something else lives there (a deeper page): leave it
+            stats.removed += 1
+    tmp = out_dir / f"{MANIFEST}.tmp"
+    tmp.write_text(json.dumps({"version": version, "pages": new_pages}, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, out_dir / MANIFEST)
+
+    vendor_leaflet(out_dir)
+    data_dir = out_dir / "assets" / "linkwell"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    tiles = {"url": site.tiles_url, "attribution": site.tiles_attribution, "max_zoom": site.tiles_max_zoom}
+    (data_dir / "boroughs.json").write_text(json.dumps({"tiles": tiles, "boroughs": borough_map_data(entries)}),
+                                            encoding="utf-8")
+    if feeds:
+        write_feeds(entries, out_dir)
+        write_search_index(entries, out_dir, today)
+    return stats

@@ -1,0 +1,230 @@
+"""Render the content of entry, borough and category pages as escaped HTML fragments.
+
+Everything that comes from an entry is untrusted. It is rendered through Jinja2 templates in
+``linkwell/site/templates/`` with autoescaping on, never through Markdown; links are emitted
+only for ``http(s)``, ``mailto`` and ``tel`` URLs (``safe_url``), and the schema.org JSON-LD is
+serialised with ``<``, ``>`` and ``&`` escaped so text such as ``</script>`` cannot end the
+script element (``json_for_script``).
+
+``Renderer(site)`` takes a ``SiteInfo`` (site URL, repository URL, tile settings...) and offers
+``entry_page(entry, today, depth)``, ``listing_item(entry, fresh)`` and ``listing_page(...)``,
+each returning ``Rendered(title, description, head, content, scripts)`` or an HTML string. The
+page chrome around them comes from ``linkwell.site.shell``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+import jinja2
+
+from linkwell.boroughs import BOROUGHS
+from linkwell.freshness import Freshness, freshness
+from linkwell.postcodes import postcodes
+from linkwell.site import words
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+_EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+_HTTP_RE = re.compile(r"^https?://[^\s<>\"'`\\]+$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """What the pages need to know about the site (from mkdocs.yml)."""
+    site_url: str = ""
+    repo_url: str = ""
+    update_form: str = "update-listing.yml"
+    tiles_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    tiles_attribution: str = "&copy; OpenStreetMap contributors"
+    tiles_max_zoom: int = 19
+
+
+@dataclass
+class Rendered:
+    title: str
+    description: str
+    content: str
+    head: str = ""
+    scripts: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def safe_url(url) -> str | None:
+    """The URL when it is an http(s) link people can follow, else None (javascript:, data:...)."""
+    if isinstance(url, str) and _HTTP_RE.match(url.strip()):
+        return url.strip()
+    return None
+
+
+def mailto(email) -> str | None:
+    return f"mailto:{email}" if isinstance(email, str) and _EMAIL_RE.match(email) else None
+
+
+def tel(phone) -> str | None:
+    if not isinstance(phone, str):
+        return None
+    digits = re.sub(r"[^0-9+]", "", phone)
+    return f"tel:{digits}" if re.fullmatch(r"\+?[0-9]{7,15}", digits) else None
+
+
+def json_for_script(data) -> str:
+    """JSON safe inside <script type="application/ld+json">: no <, > or & can appear literally."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def paragraphs(text: str) -> list[list[str]]:
+    """Plain text as paragraphs (split on blank lines) of lines (split on single newlines)."""
+    blocks = re.split(r"\n\s*\n", (text or "").strip())
+    return [[line.strip() for line in block.splitlines() if line.strip()] for block in blocks if block.strip()]
+
+
+def coordinates(entry: dict) -> tuple[float, float] | None:
+    """(lat, lon) from the entry, or from its postcode in the bundled table."""
+    location = entry.get("location") or {}
+    lat, lon = location.get("lat"), location.get("lon")
+    if isinstance(lat, int | float) and isinstance(lon, int | float):
+        return float(lat), float(lon)
+    if location.get("postcode"):
+        point = postcodes().get(str(location["postcode"]))
+        if point is not None:
+            return point.lat, point.lon
+    return None
+
+
+def borough_name(slug: str) -> str:
+    borough = BOROUGHS.get(slug)
+    return borough.name if borough else words.slug_words(str(slug))
+
+
+class Renderer:
+    def __init__(self, site: SiteInfo):
+        self.site = site
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                                 trim_blocks=True, lstrip_blocks=True)
+        env.filters["safe_url"] = safe_url
+        env.filters["mailto"] = mailto
+        env.filters["tel"] = tel
+        self._entry = env.get_template("entry.html")
+        self._item = env.get_template("item.html")
+        self._listing = env.get_template("listing.html")
+
+    # --- entry pages ---------------------------------------------------------------------------
+
+    def suggest_change_url(self, entry: dict) -> str | None:
+        repo = safe_url(self.site.repo_url)
+        if not repo:
+            return None
+        query = urlencode({"template": self.site.update_form, "title": f"Update: {entry.get('name', '')}",
+                           "listing": entry.get("id", "")})
+        return f"{repo.rstrip('/')}/issues/new?{query}"
+
+    def page_url(self, path: str) -> str:
+        return f"{self.site.site_url.rstrip('/')}/{path}" if safe_url(self.site.site_url) else ""
+
+    def entry_page(self, entry: dict, today: dt.date, depth: int = 2, fresh: Freshness | None = None) -> Rendered:
+        fresh = fresh or freshness(entry, today)
+        root = "../" * depth
+        location = entry.get("location") or {}
+        audience = entry.get("audience") or {}
+        contact = entry.get("contact") or {}
+        organisation = entry.get("organisation") or {}
+        point = coordinates(entry)
+        view = {
+            "e": entry, "root": root, "fresh": fresh, "words": words, "loc": location, "aud": audience,
+            "contact": contact, "org": organisation, "point": point,
+            "borough": borough_name(entry.get("borough", "")),
+            "description": paragraphs(entry.get("description", "")),
+            "languages": words.join_words([words.language(c) for c in entry.get("languages") or []]),
+            "category_words": words.join_words([words.category(c) for c in entry.get("categories") or []]),
+            "delivery": words.delivery(entry.get("delivery") or []),
+            "schedule": [words.schedule_line(slot) for slot in entry.get("schedule") or []],
+            "ages": words.ages(audience),
+            "groups": [words.group(g) for g in audience.get("groups") or []],
+            "verified_on": words.long_date(entry.get("last_verified", "")),
+            "suggest": self.suggest_change_url(entry),
+            "site": self.site,
+            "osm": (f"https://www.openstreetmap.org/?mlat={point[0]:.5f}&mlon={point[1]:.5f}"
+                    f"#map=16/{point[0]:.5f}/{point[1]:.5f}") if point else None,
+        }
+        content = self._entry.render(view)
+        head = (f'<link rel="stylesheet" href="{root}assets/vendor/leaflet/leaflet.css">' if point else "")
+        head += ('<script type="application/ld+json">' + json_for_script(self.json_ld(entry, point)) + "</script>")
+        scripts = f'<script src="{root}js/entry.js" defer></script>'
+        if point:
+            scripts = f'<script src="{root}assets/vendor/leaflet/leaflet.js" defer></script>' + scripts
+        description = re.sub(r"\s+", " ", entry.get("description", ""))[:155]
+        return Rendered(title=entry.get("name", entry.get("id", "Listing")), description=description,
+                        content=content, head=head, scripts=scripts)
+
+    def json_ld(self, entry: dict, point: tuple[float, float] | None) -> dict:
+        """schema.org Service with its provider Organization and the Place it happens at."""
+        organisation = entry.get("organisation") or {}
+        location = entry.get("location") or {}
+        contact = entry.get("contact") or {}
+        provider = {"@type": "Organization", "name": organisation.get("name", "")}
+        if safe_url(organisation.get("website")):
+            provider["url"] = organisation["website"]
+        if organisation.get("charity_number"):
+            provider["identifier"] = {"@type": "PropertyValue", "propertyID": "GB-CHC",
+                                      "value": organisation["charity_number"]}
+        data = {"@context": "https://schema.org", "@type": "Service", "name": entry.get("name", ""),
+                "description": entry.get("description", ""), "provider": provider,
+                "category": [words.category(c) for c in entry.get("categories", [])],
+                "areaServed": {"@type": "AdministrativeArea", "name": borough_name(entry.get("borough", ""))},
+                "isAccessibleForFree": entry.get("cost") == "free"}
+        url = self.page_url(f"entries/{entry.get('id', '')}/")
+        if url:
+            data["url"] = url
+        if safe_url(contact.get("website")):
+            data["sameAs"] = contact["website"]
+        hours = [{"@type": "OpeningHoursSpecification",
+                  "dayOfWeek": [words.SCHEMA_DAYS[d] for d in slot.get("days", []) if d in words.SCHEMA_DAYS],
+                  **({"opens": slot["opens"]} if slot.get("opens") else {}),
+                  **({"closes": slot["closes"]} if slot.get("closes") else {})}
+                 for slot in entry.get("schedule") or []]
+        if location or hours:
+            place = {"@type": "Place", "name": location.get("venue") or entry.get("name", "")}
+            address = {"@type": "PostalAddress", "addressLocality": "London", "addressCountry": "GB",
+                       "addressRegion": borough_name(entry.get("borough", ""))}
+            if location.get("address"):
+                address["streetAddress"] = location["address"]
+            if location.get("postcode"):
+                address["postalCode"] = location["postcode"]
+            place["address"] = address
+            if point:
+                place["geo"] = {"@type": "GeoCoordinates", "latitude": point[0], "longitude": point[1]}
+            if hours:
+                place["openingHoursSpecification"] = hours
+            data["availableChannel"] = {"@type": "ServiceChannel", "serviceLocation": place}
+            if contact.get("phone"):
+                data["availableChannel"]["servicePhone"] = {"@type": "ContactPoint", "telephone": contact["phone"]}
+        if contact.get("email"):
+            provider["email"] = contact["email"]
+        return data
+
+    # --- listing pages -------------------------------------------------------------------------
+
+    def listing_item(self, entry: dict, fresh: Freshness, depth: int) -> str:
+        """One entry in a borough or category list."""
+        text = re.sub(r"\s+", " ", entry.get("description", "")).strip()
+        short = text if len(text) <= 180 else text[:177].rsplit(" ", 1)[0] + "…"
+        return self._item.render(e=entry, fresh=fresh, root="../" * depth, words=words, short=short,
+                                 borough=borough_name(entry.get("borough", "")))
+
+    def listing_page(self, *, title: str, intro: str, items: list[str], page: int, pages: int,
+                     base: str, depth: int, total: int, size: int, crumbs: list[tuple[str, str]]) -> Rendered:
+        """A page of a borough or category list; ``base`` is the list's path ("boroughs/hackney/")."""
+        root = "../" * depth
+        links = [(n, f"{root}{base}" if n == 1 else f"{root}{base}{n}/") for n in range(1, pages + 1)]
+        content = self._listing.render(title=title, intro=intro, items=items, page=page, pages=pages,
+                                       links=links, total=total, first=(page - 1) * size + 1,
+                                       crumbs=[(label, root + href) for label, href in crumbs])
+        shown = title if page == 1 else f"{title} (page {page} of {pages})"
+        return Rendered(title=shown, description=intro[:155], content=content)
