@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from linkwell.boroughs import BOROUGHS
 from linkwell.postcodes import normalise_postcode, postcodes
 
-MAX_BODY_CHARS = 200_000  # GitHub caps issue bodies at 65,536 characters; anything far larger is not a form
+MAX_BODY_CHARS = 2_000_000  # GitHub caps issue bodies at 65,536 characters; far larger is not a form
 NO_RESPONSE = "_No response_"
 REMOVE_WORDS = {"remove", "delete", "none"}  # in the update form, clears an optional text field
 
@@ -237,7 +237,7 @@ def _text_problems(spec: Field, value: str) -> list[str]:
                        "don't accept text like this in a listing)")
             break
     if _HTML.search(value):
-        out.append("contains HTML such as <b>, <a> or <script>; please write plain text (put web addresses "
+        out.append("contains HTML such as `<b>`, `<a>` or `<script>`; please write plain text (put web addresses "
                    "in the Website question)")
     if _CONTROL.search(value):
         out.append("contains invisible control characters; please retype it as plain text")
@@ -423,7 +423,8 @@ def build_entry(answers: dict, *, today: str, existing_ids: set[str], existing: 
     if not updating:
         for spec in FIELDS:
             if spec.required and spec.id not in values and not any(p[0] == spec.label for p in problems):
-                problems.append((spec.label, "is required; please fill it in"))
+                how = {"checkboxes": "please tick at least one box", "dropdown": "please choose from the list"}
+                problems.append((spec.label, f"is required; {how.get(spec.kind, 'please fill it in')}"))
 
     entry = copy.deepcopy(existing) if updating else {}
     _apply_borough(values, entry, problems)
@@ -532,6 +533,8 @@ def render_problems(problems: list[tuple[str, str]], updating: bool = False) -> 
     what = "update this listing" if updating else "add this listing"
     lines = [f"**Thank you! We could not {what} yet.** Please edit this issue (the ··· menu at the top of it, "
              "then *Edit*), fix the answers below and save: we will check it again automatically.", ""]
+    order = {f.label: i for i, f in enumerate(FIELDS)}
+    problems = sorted(problems, key=lambda p: order.get(p[0], -1))
     lines += [f"- **{label}**: {message}" for label, message in problems]
     lines += ["", "Nothing has been published. If you are stuck, reply here and a volunteer reviewer will help."]
     return "\n".join(lines) + "\n"
