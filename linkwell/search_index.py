@@ -1,0 +1,413 @@
+"""The website's search index: small static files the browser fetches only for what it searches.
+
+``write_search_index(entries, out_dir, today)`` takes validated entry dicts and writes, under
+``out_dir``:
+
+- ``search/meta.json`` — the only fixed path: vocabularies with labels, counts, tiers, the geo
+  tile list and ``base``, the folder holding this build's files (``search/<hash>/``, so a
+  browser never mixes files from two builds);
+- ``search/<hash>/t/<prefix>.json`` — the inverted index, one shard per term prefix (two
+  letters, three where a shard grows large): ``{term: [postings, name_postings]}``;
+- ``search/<hash>/f/<facet>/<value>.json`` — the entries having one facet value;
+  ``f/age.json`` — age limits grouped by (min, max);
+- ``search/<hash>/g/<tx>-<ty>.json`` — every entry's position, by ~5.5 km tile, for sorting by
+  distance nearest-first without fetching every position;
+- ``search/<hash>/r/<n>.json`` — compact display records, ``CHUNK`` entries per file;
+- ``search/<hash>/id/<nn>.json`` — id -> entry number, sharded by a hash of the id (shortlist);
+- ``postcodes/<OUTWARD>.json`` — the bundled London postcode table by outward code
+  (``{"4RJ": [lat, lon], "": centroid}``), so a typed postcode costs one small fetch.
+
+Entries are numbered in result order: tier (fresh, stale, unverified — from
+``linkwell.freshness`` — then temporarily closed), then name. Closed entries are left out.
+Every id list is sorted and stored either as a delta list ``[first, gap, gap, ...]`` or, when
+dense, as a base64 bitset string; ``site_src/js/search.js`` reads them. Tokens are lower-case
+ASCII words of two or more characters (accents and apostrophes dropped, stop words removed),
+the same rule the JavaScript applies to the query.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import datetime as dt
+import gzip
+import hashlib
+import json
+import re
+import shutil
+import unicodedata
+import zlib
+from collections import defaultdict
+from pathlib import Path
+
+from linkwell.boroughs import BOROUGHS, by_gss
+from linkwell.freshness import freshness
+from linkwell.postcodes import POSTCODE_FILE, normalise_postcode, postcodes
+from linkwell.schema import vocabulary
+
+CHUNK = 16  # display records per file: a page of 20 scattered results costs at most 20 small files
+SHARD_SPLIT_BYTES = 48_000  # a two-letter term shard larger than this is split by three letters
+TILE_LAT, TILE_LON = 0.05, 0.08  # geo tiles of about 5.5 km x 5.5 km
+LAT0, LON0 = 51.2, -0.6  # south-west corner of the London box in the entry schema
+ID_SHARDS = 64
+TIERS = ["fresh", "stale", "unverified", "temporarily-closed"]
+STOP_WORDS = frozenset(
+    "an and are as at be but by for from has have in into is it its of on or our so that the their them "
+    "they this to was we were will with you your".split())
+
+DAYS = ["mo", "tu", "we", "th", "fr", "sa", "su"]
+DAY_LABELS = dict(zip(DAYS, ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+                      strict=True))
+TIMES = {"daytime": "Daytime (weekdays, starts before 5pm)", "evening": "Evening (from 5pm)",
+         "weekend": "Weekend"}
+LABELS = {
+    "creative": "Creative", "connected": "Connected", "active": "Active", "safe": "Safe (advice and support)",
+    "free": "Free", "low-cost": "Low cost", "paid": "Paid", "varies": "Cost varies",
+    "in-person": "In person", "online": "Online", "phone": "By phone",
+    "drop-in": "Drop-in", "self-referral": "Self-referral", "link-worker-referral": "Link worker referral",
+    "gp-referral": "GP referral", "booking": "Booking needed",
+    "step-free": "Step-free access", "accessible-toilet": "Accessible toilet", "hearing-loop": "Hearing loop",
+    "bsl": "British Sign Language", "large-print": "Large print", "quiet-space": "Quiet space",
+    "dementia-friendly": "Dementia friendly", "wheelchair-accessible": "Wheelchair accessible",
+    "lgbtq": "LGBTQ+ people", "people-with-long-term-conditions": "People with long-term conditions",
+}
+
+
+def label(value: str) -> str:
+    """A plain-English label for a vocabulary value ("older-people" -> "Older people")."""
+    if value in LABELS:
+        return LABELS[value]
+    if value in BOROUGHS:
+        return BOROUGHS[value].name
+    return value.replace("-", " ").capitalize()
+
+
+def facet_values() -> dict[str, list[str]]:
+    """Every facet the search offers, in display order: key -> allowed values."""
+    return {
+        "cat": vocabulary("categories"),
+        "bor": list(BOROUGHS),
+        "cost": vocabulary("cost"),
+        "del": vocabulary("delivery"),
+        "day": list(DAYS),
+        "time": list(TIMES),
+        "grp": vocabulary("audience", "groups"),
+        "acc": vocabulary("access"),
+        "a11y": vocabulary("accessibility"),
+    }
+
+
+def facet_labels() -> dict[str, list[str]]:
+    out = {key: [label(v) for v in values] for key, values in facet_values().items()}
+    out["day"] = [DAY_LABELS[d] for d in DAYS]
+    out["time"] = list(TIMES.values())
+    return out
+
+
+# --- tokens -------------------------------------------------------------------------------
+
+_SPLIT = re.compile(r"[^a-z0-9]+")
+
+
+def tokens(text: str) -> list[str]:
+    """Index words of a text: 'Men’s Café, Brixton' -> ['mens', 'cafe', 'brixton']."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = text.replace("'", "").replace("\u2019", "")
+    return [t for t in _SPLIT.split(text) if len(t) >= 2 and t not in STOP_WORDS]
+
+
+def id_shard(entry_id: str) -> int:
+    """FNV-1a (32-bit) of the id, modulo ``ID_SHARDS`` — the same function as search.js."""
+    h = 0x811C9DC5
+    for byte in entry_id.encode("utf-8"):
+        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return h % ID_SHARDS
+
+
+# --- id list encoding ---------------------------------------------------------------------
+
+def encode_ids(ids: list[int], total: int):
+    """A sorted id list as deltas ``[3, 1, 7]`` or, when that is larger, a base64 bitset string."""
+    deltas, prev = [], 0
+    for i in ids:
+        deltas.append(i - prev)
+        prev = i
+    as_list = json.dumps(deltas, separators=(",", ":"))
+    if len(ids) * 8 < total // 8:  # sparse: the list is obviously smaller
+        return deltas
+    bits = bytearray((total + 7) // 8)
+    for i in ids:
+        bits[i >> 3] |= 1 << (i & 7)
+    as_bits = base64.b64encode(bytes(bits)).decode("ascii")
+    if len(zlib.compress(as_bits.encode(), 6)) < len(zlib.compress(as_list.encode(), 6)):
+        return as_bits
+    return deltas
+
+
+# --- per-entry facts ----------------------------------------------------------------------
+
+def _minutes(hhmm: str | None) -> int | None:
+    if not hhmm:
+        return None
+    h, m = hhmm.split(":")
+    return int(h) * 60 + int(m)
+
+
+def schedule_facets(entry: dict) -> tuple[set[str], set[str]]:
+    """(days, times) an entry runs on: times among daytime / evening / weekend."""
+    days, times = set(), set()
+    for slot in entry.get("schedule") or ():
+        slot_days = set(slot.get("days") or ())
+        days |= slot_days
+        opens, closes = _minutes(slot.get("opens")), _minutes(slot.get("closes"))
+        if slot_days & {"sa", "su"}:
+            times.add("weekend")
+        if slot_days - {"sa", "su"} and opens is not None and opens < 17 * 60:
+            times.add("daytime")
+        if (opens is not None and opens >= 17 * 60) or (closes is not None and closes > 18 * 60):
+            times.add("evening")
+    return days, times
+
+
+def schedule_text(entry: dict) -> str:
+    """'Tuesday, Thursday 10:00–11:30 (weekly)'; '' when the entry gives no schedule."""
+    parts = []
+    for slot in entry.get("schedule") or ():
+        text = ", ".join(DAY_LABELS[d] for d in DAYS if d in (slot.get("days") or ()))
+        if slot.get("opens"):
+            text += f" {slot['opens']}" + (f"–{slot['closes']}" if slot.get("closes") else "")
+        if slot.get("frequency"):
+            text += f" ({slot['frequency']})"
+        if slot.get("note"):
+            text += f" — {slot['note']}"
+        parts.append(text)
+    return "; ".join(parts)
+
+
+def age_text(audience: dict) -> str:
+    lo, hi = audience.get("min_age"), audience.get("max_age")
+    if lo is not None and hi is not None:
+        return f"Ages {lo}–{hi}"
+    if lo is not None:
+        return f"Ages {lo}+"
+    if hi is not None:
+        return f"Up to age {hi}"
+    return ""
+
+
+def snippet(text: str, limit: int = 220) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",.;:") + "…"
+
+
+def tier(entry: dict, today: dt.date) -> tuple[int, str]:
+    """(tier number, freshness notice): 0 fresh, 1 stale, 2 unverified, 3 temporarily closed."""
+    fresh = freshness(entry, today)
+    if entry.get("status") == "temporarily-closed":
+        return 3, "Temporarily closed — " + fresh.notice[0].lower() + fresh.notice[1:]
+    return fresh.rank, fresh.notice
+
+
+# --- the postcode table -------------------------------------------------------------------
+
+def _postcode_shards() -> tuple[dict[str, dict], dict[str, tuple[float, float]]]:
+    """({outward: {inward: [lat, lon], "": centroid}}, {borough slug: centroid})."""
+    shards: dict[str, dict] = defaultdict(dict)
+    sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
+    bsums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
+    with gzip.open(POSTCODE_FILE, "rt", encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        next(reader)
+        for code, lat, lon, gss in reader:
+            outward, _, inward = code.partition(" ")
+            la, lo = float(lat), float(lon)
+            shards[outward][inward] = [round(la, 5), round(lo, 5)]
+            s = sums[outward]
+            s[0] += la
+            s[1] += lo
+            s[2] += 1
+            b = by_gss(gss)
+            if b:
+                bs = bsums[b.slug]
+                bs[0] += la
+                bs[1] += lo
+                bs[2] += 1
+    for outward, s in sums.items():
+        shards[outward][""] = [round(s[0] / s[2], 5), round(s[1] / s[2], 5)]
+    centroids = {slug: (s[0] / s[2], s[1] / s[2]) for slug, s in bsums.items()}
+    return shards, centroids
+
+
+def entry_point(entry: dict, centroids: dict) -> tuple[float, float, bool] | None:
+    """(lat, lon, approximate): the listed coordinates, else the postcode's, else the borough centre."""
+    loc = entry.get("location") or {}
+    if "lat" in loc and "lon" in loc:
+        return float(loc["lat"]), float(loc["lon"]), False
+    code = normalise_postcode(loc.get("postcode") or "")
+    point = postcodes().get(code) if code else None
+    if point:
+        return point.lat, point.lon, False
+    centre = centroids.get(entry.get("borough"))
+    return (centre[0], centre[1], True) if centre else None
+
+
+# --- the index ----------------------------------------------------------------------------
+
+def _json(value) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def build_files(entries: list[dict], today: dt.date) -> tuple[dict, dict[str, bytes], dict[str, bytes]]:
+    """(meta, {path under search/<hash>/: bytes}, {path under postcodes/: bytes}) for ``entries``."""
+    pc_shards, centroids = _postcode_shards()
+    values = facet_values()
+    index_of = {key: {v: i for i, v in enumerate(vals)} for key, vals in values.items()}
+
+    ranked = []
+    for entry in entries:
+        if entry.get("status") == "closed":
+            continue
+        t, notice = tier(entry, today)
+        ranked.append((t, entry["name"].casefold(), entry["id"], entry, notice))
+    ranked.sort(key=lambda r: r[:3])
+    total = len(ranked)
+
+    postings: dict[str, list[int]] = defaultdict(list)
+    name_postings: dict[str, list[int]] = defaultdict(list)
+    facets: dict[tuple[str, str], list[int]] = defaultdict(list)
+    ages: dict[tuple[int, int], list[int]] = defaultdict(list)
+    tiles: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    records: list[dict] = []
+    id_map: dict[int, dict[str, int]] = defaultdict(dict)
+    tier_starts = [0] * (len(TIERS) + 1)
+
+    for n, (t, _key, entry_id, entry, notice) in enumerate(ranked):
+        tier_starts[t + 1] = n + 1
+        org = entry["organisation"]["name"]
+        name_words = set(tokens(entry["name"]) + tokens(org))
+        words = set(tokens(entry.get("description", ""))) | name_words
+        for act in entry.get("activities") or ():
+            words.update(tokens(act.replace("-", " ")))
+        for w in words:
+            postings[w].append(n)
+        for w in name_words:
+            name_postings[w].append(n)
+
+        days, times = schedule_facets(entry)
+        audience = entry.get("audience") or {}
+        facts = {
+            "cat": entry["categories"], "bor": [entry["borough"]], "cost": [entry["cost"]],
+            "del": entry["delivery"], "day": days, "time": times, "grp": audience.get("groups") or (),
+            "acc": entry["access"], "a11y": entry.get("accessibility") or (),
+        }
+        for key, vals in facts.items():
+            for v in vals:
+                if v in index_of[key]:
+                    facets[(key, v)].append(n)
+        if "min_age" in audience or "max_age" in audience:
+            ages[(audience.get("min_age", 0), audience.get("max_age", 120))].append(n)
+
+        rec = {"i": entry_id, "n": entry["name"], "o": org, "d": snippet(entry["description"]),
+               "b": index_of["bor"].get(entry["borough"], -1), "t": t, "f": notice,
+               "c": [index_of["cat"][v] for v in entry["categories"]], "k": index_of["cost"][entry["cost"]],
+               "m": [index_of["del"][v] for v in entry["delivery"]],
+               "a": [index_of["acc"][v] for v in entry["access"]]}
+        if entry.get("accessibility"):
+            rec["x"] = [index_of["a11y"][v] for v in entry["accessibility"]]
+        if audience.get("groups"):
+            rec["g"] = [index_of["grp"][v] for v in audience["groups"] if v in index_of["grp"]]
+        if age_text(audience):
+            rec["r"] = age_text(audience)
+        when = schedule_text(entry)
+        if when:
+            rec["s"] = when
+        loc = entry.get("location") or {}
+        where = ", ".join(loc[k] for k in ("venue", "address", "postcode") if loc.get(k))
+        if where:
+            rec["w"] = where
+        point = entry_point(entry, centroids)
+        if point:
+            lat, lon, approx = point
+            rec["y"] = [round(lat, 4), round(lon, 4)]
+            if approx:
+                rec["q"] = 1
+            tx, ty = int((lon - LON0) // TILE_LON), int((lat - LAT0) // TILE_LAT)
+            tiles[f"{tx}-{ty}"].append((n, round((lat - LAT0 - ty * TILE_LAT) * 10000),
+                                        round((lon - LON0 - tx * TILE_LON) * 10000)))
+        contact = entry.get("contact") or {}
+        website = contact.get("website") or entry["organisation"].get("website")
+        for key, value in (("u", website), ("p", contact.get("phone")), ("e", contact.get("email"))):
+            if value:
+                rec[key] = value
+        records.append(rec)
+        id_map[id_shard(entry_id)][entry_id] = n
+    for i in range(1, len(tier_starts)):
+        tier_starts[i] = max(tier_starts[i], tier_starts[i - 1])
+
+    files: dict[str, bytes] = {}
+    # term shards: two-letter prefixes, split into three-letter ones when large
+    by_prefix: dict[str, dict[str, list]] = defaultdict(dict)
+    for term in sorted(postings):
+        by_prefix[term[:2]][term] = [encode_ids(postings[term], total),
+                                     encode_ids(name_postings.get(term, []), total)]
+    split = []
+    for prefix, terms in sorted(by_prefix.items()):
+        body = _json(terms)
+        if len(body) > SHARD_SPLIT_BYTES:
+            split.append(prefix)
+            sub: dict[str, dict] = defaultdict(dict)
+            for term, lists in terms.items():
+                sub[term[:3]][term] = lists  # a two-letter term lands in the shard named by itself
+            for p3, part in sub.items():
+                files[f"t/{p3}.json"] = _json(part)
+        else:
+            files[f"t/{prefix}.json"] = body
+    for (key, value), ids in facets.items():
+        files[f"f/{key}/{value}.json"] = _json(encode_ids(ids, total))
+    files["f/age.json"] = _json([[lo, hi, encode_ids(ids, total)] for (lo, hi), ids in sorted(ages.items())])
+    for name, points in tiles.items():
+        ids = [p[0] for p in points]
+        files[f"g/{name}.json"] = _json({"o": encode_ids(ids, total), "p": [c for p in points for c in p[1:]]})
+    for start in range(0, total, CHUNK):
+        files[f"r/{start // CHUNK}.json"] = _json(records[start:start + CHUNK])
+    for shard, ids in id_map.items():
+        files[f"id/{shard}.json"] = _json(ids)
+
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(path.encode())
+        digest.update(files[path])
+    base = digest.hexdigest()[:12]
+    meta = {
+        "v": 1, "base": base, "total": total, "built": today.isoformat(), "chunk": CHUNK,
+        "tiers": tier_starts, "tierNames": TIERS, "split": split, "idShards": ID_SHARDS,
+        "facets": values, "labels": facet_labels(),
+        "tile": [LAT0, LON0, TILE_LAT, TILE_LON], "tiles": {k: len(v) for k, v in sorted(tiles.items())},
+        "facetFiles": sorted(f"{k}/{v}" for k, v in facets),
+    }
+    pc_files = {f"{outward}.json": _json(rows) for outward, rows in pc_shards.items()}
+    return meta, files, pc_files
+
+
+def write_search_index(entries: list[dict], out_dir: Path, today: dt.date) -> None:
+    """Write the search index and postcode shards for ``entries`` into the built site ``out_dir``."""
+    out_dir = Path(out_dir)
+    meta, files, pc_files = build_files(list(entries), today)
+    search_dir = out_dir / "search"
+    if search_dir.exists():
+        shutil.rmtree(search_dir)
+    base = search_dir / meta["base"]
+    folders = {str(Path(p).parent) for p in files}
+    for folder in sorted(folders):
+        (base / folder).mkdir(parents=True, exist_ok=True)
+    for path, body in files.items():
+        (base / path).write_bytes(body)
+    (search_dir / "meta.json").write_bytes(_json(meta))
+    pc_dir = out_dir / "postcodes"
+    pc_dir.mkdir(parents=True, exist_ok=True)
+    for path, body in pc_files.items():
+        (pc_dir / path).write_bytes(body)

@@ -1,0 +1,293 @@
+/* Linkwell search engine: reads the static index written by linkwell/search_index.py.
+ *
+ * window.linkwellIndex = { base, search(query), recordsFor(ordinals), recordsForIds(ids),
+ *   lookupPostcode(text), tokens(text), meta() }.
+ * Nothing is fetched until search()/lookup is called. Every file is fetched at most once per page.
+ * A query is { q, facets: {key: [values]}, age, point: {lat, lon} | null }; search() resolves to a
+ * Result whose page(n) gives the first n ordinals in display order (tier, then relevance or distance).
+ */
+(function () {
+  'use strict';
+  if (window.linkwellIndex) return;
+
+  var script = document.currentScript;
+  var base = new URL('../', script ? script.src : location.href).href;
+  var STOP = {};
+  ('an and are as at be but by for from has have in into is it its of on or our so that the their them ' +
+   'they this to was we were will with you your').split(' ').forEach(function (w) { STOP[w] = 1; });
+
+  var cache = {};
+  function fetchJSON(path) {
+    if (!cache[path]) {
+      cache[path] = fetch(base + path, { credentials: 'same-origin' }).then(function (r) {
+        if (r.status === 404) return null;
+        if (!r.ok) throw new Error('Search data could not be loaded (' + r.status + ').');
+        return r.json();
+      });
+      cache[path].catch(function () { delete cache[path]; });
+    }
+    return cache[path];
+  }
+
+  var metaPromise = null;
+  function meta() {
+    if (!metaPromise) metaPromise = fetchJSON('search/meta.json');
+    return metaPromise;
+  }
+  function part(m, path) { return fetchJSON('search/' + m.base + '/' + path); }
+
+  function tokens(text) {
+    var t = String(text || '').normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
+      .replace(/['\u2019]/g, '');
+    return t.split(/[^a-z0-9]+/).filter(function (w) { return w.length >= 2 && !STOP[w]; });
+  }
+
+  /* Decode an id list (deltas array or base64 bitset) into the bitmap `into` with OR. */
+  function orInto(into, enc) {
+    if (enc == null) return into;
+    if (typeof enc === 'string') {
+      var bin = atob(enc);
+      for (var i = 0; i < bin.length; i++) {
+        var byte = bin.charCodeAt(i);
+        if (!byte) continue;
+        for (var b = 0; b < 8; b++) if (byte & (1 << b)) into[i * 8 + b] = 1;
+      }
+    } else {
+      var n = 0;
+      for (var j = 0; j < enc.length; j++) { n += enc[j]; into[n] = 1; }
+    }
+    return into;
+  }
+  function listOf(enc, total) {
+    var bm = orInto(new Uint8Array(total), enc), out = [];
+    for (var i = 0; i < total; i++) if (bm[i]) out.push(i);
+    return out;
+  }
+  function andInto(acc, bm) {
+    if (!acc) return bm;
+    for (var i = 0; i < acc.length; i++) acc[i] &= bm[i];
+    return acc;
+  }
+
+  function shardFor(m, tok) {
+    var p2 = tok.slice(0, 2);
+    return 't/' + (m.split.indexOf(p2) >= 0 && tok.length >= 3 ? tok.slice(0, 3) : p2) + '.json';
+  }
+
+  /* One word: entries whose index terms equal it, or start with it when it has 3+ letters. */
+  function termSets(m, tok) {
+    return part(m, shardFor(m, tok)).then(function (shard) {
+      var all = new Uint8Array(m.total), names = new Uint8Array(m.total);
+      if (shard) {
+        Object.keys(shard).forEach(function (term) {
+          if (term === tok || (tok.length >= 3 && term.lastIndexOf(tok, 0) === 0)) {
+            orInto(all, shard[term][0]);
+            orInto(names, shard[term][1]);
+          }
+        });
+      }
+      return { all: all, names: names };
+    });
+  }
+
+  function facetSet(m, key, values) {
+    var files = values.filter(function (v) { return m.facetFiles.indexOf(key + '/' + v) >= 0; });
+    return Promise.all(files.map(function (v) { return part(m, 'f/' + key + '/' + v + '.json'); }))
+      .then(function (encs) {
+        var bm = new Uint8Array(m.total);
+        encs.forEach(function (e) { orInto(bm, e); });
+        return bm;
+      });
+  }
+
+  function ageSet(m, age) {
+    return part(m, 'f/age.json').then(function (groups) {
+      var bm = new Uint8Array(m.total).fill(1);
+      (groups || []).forEach(function (g) {
+        if (age < g[0] || age > g[1]) {
+          var out = orInto(new Uint8Array(m.total), g[2]);
+          for (var i = 0; i < bm.length; i++) if (out[i]) bm[i] = 0;
+        }
+      });
+      return bm;
+    });
+  }
+
+  function tierOf(m, n) {
+    for (var t = 0; t < m.tiers.length - 1; t++) if (n < m.tiers[t + 1]) return t;
+    return m.tiers.length - 2;
+  }
+
+  /* Kilometres between two points (equirectangular; well within 1 % across London). */
+  function km(lat1, lon1, lat2, lon2) {
+    var x = (lon2 - lon1) * Math.cos((lat1 + lat2) * Math.PI / 360) * 111.32, y = (lat2 - lat1) * 110.57;
+    return Math.sqrt(x * x + y * y);
+  }
+  function tileRect(m, name) {
+    var xy = name.split('-'), tx = +xy[0], ty = +xy[1];
+    var lat0 = m.tile[0] + ty * m.tile[2], lon0 = m.tile[1] + tx * m.tile[3];
+    return { lat0: lat0, lon0: lon0, lat1: lat0 + m.tile[2], lon1: lon0 + m.tile[3] };
+  }
+  function tileDistance(r, p) {
+    var lat = Math.min(Math.max(p.lat, r.lat0), r.lat1), lon = Math.min(Math.max(p.lon, r.lon0), r.lon1);
+    return km(p.lat, p.lon, lat, lon);
+  }
+
+  /* Nearest-first within each tier: fetch position tiles in order of distance until the first
+   * `need` results are certain (no unfetched tile can hold anything nearer). */
+  function GeoOrder(m, matches, tierCounts, point) {
+    this.m = m; this.matches = matches; this.tierCounts = tierCounts; this.point = point;
+    this.tiles = Object.keys(m.tiles).map(function (name) {
+      return { name: name, d: tileDistance(tileRect(m, name), point) };
+    }).sort(function (a, b) { return a.d - b.d; });
+    this.next = 0; this.found = []; this.foundPerTier = tierCounts.map(function () { return 0; });
+    this.distance = {};
+  }
+  GeoOrder.prototype.certain = function () {
+    var radius = this.next < this.tiles.length ? this.tiles[this.next].d : Infinity, self = this;
+    var sorted = this.found.slice().sort(function (a, b) { return a.t - b.t || a.d - b.d || a.n - b.n; });
+    var out = [];
+    for (var t = 0; t < this.tierCounts.length; t++) {
+      var inTier = sorted.filter(function (f) { return f.t === t; });
+      if (self.foundPerTier[t] === self.tierCounts[t]) { out = out.concat(inTier); continue; }
+      out = out.concat(inTier.filter(function (f) { return f.d <= radius; }));
+      break;
+    }
+    return out;
+  };
+  GeoOrder.prototype.page = function (need) {
+    var self = this, m = this.m;
+    var certain = this.certain();
+    if (certain.length >= need || this.next >= this.tiles.length) {
+      return Promise.resolve(certain.slice(0, need).map(function (f) { return f.n; }));
+    }
+    var batch = this.tiles.slice(this.next, this.next + 6);
+    this.next += batch.length;
+    return Promise.all(batch.map(function (tile) { return part(m, 'g/' + tile.name + '.json'); }))
+      .then(function (bodies) {
+        bodies.forEach(function (body, k) {
+          if (!body) return;
+          var r = tileRect(m, batch[k].name), ids = listOf(body.o, m.total);
+          ids.forEach(function (n, i) {
+            if (!self.matches[n]) return;
+            var lat = r.lat0 + body.p[2 * i] / 10000, lon = r.lon0 + body.p[2 * i + 1] / 10000;
+            var d = km(self.point.lat, self.point.lon, lat, lon), t = tierOf(m, n);
+            self.found.push({ n: n, d: d, t: t });
+            self.foundPerTier[t]++;
+            self.distance[n] = d;
+          });
+        });
+        return self.page(need);
+      });
+  };
+
+  /* Run a query. Resolves to { total, tierCounts, page(n) -> Promise<ordinals>, distance(n) } or
+   * { empty: true } when the query asks for nothing. */
+  function search(query) {
+    var words = tokens(query.q);
+    var facetKeys = Object.keys(query.facets || {}).filter(function (k) { return query.facets[k].length; });
+    var hasAge = query.age != null && query.age !== '' && !isNaN(query.age);
+    if (!words.length && !facetKeys.length && !hasAge && !query.point) return Promise.resolve({ empty: true });
+    return meta().then(function (m) {
+      if (!m) throw new Error('The search index is missing from this site build.');
+      var jobs = words.map(function (w) { return termSets(m, w); });
+      var facetJobs = facetKeys.map(function (k) { return facetSet(m, k, query.facets[k]); });
+      if (hasAge) facetJobs.push(ageSet(m, +query.age));
+      return Promise.all([Promise.all(jobs), Promise.all(facetJobs)]).then(function (res) {
+        var acc = null, nameHits = new Uint8Array(m.total);
+        res[0].forEach(function (s) {
+          acc = andInto(acc, s.all);
+          for (var i = 0; i < m.total; i++) nameHits[i] += s.names[i];
+        });
+        res[1].forEach(function (bm) { acc = andInto(acc, bm); });
+        if (!acc) acc = new Uint8Array(m.total).fill(1);
+        var ordinals = [], tierCounts = m.tierNames.map(function () { return 0; });
+        for (var n = 0; n < m.total; n++) if (acc[n]) { ordinals.push(n); tierCounts[tierOf(m, n)]++; }
+        var result = { total: ordinals.length, tierCounts: tierCounts, meta: m, tierOf: function (n) { return tierOf(m, n); } };
+        if (query.point && ordinals.length) {
+          var geo = new GeoOrder(m, acc, tierCounts, query.point);
+          result.page = function (need) { return geo.page(need); };
+          result.distance = function (n) { return geo.distance[n]; };
+        } else {
+          ordinals.sort(function (a, b) { return tierOf(m, a) - tierOf(m, b) || nameHits[b] - nameHits[a] || a - b; });
+          result.page = function (need) { return Promise.resolve(ordinals.slice(0, need)); };
+          result.distance = function () { return undefined; };
+        }
+        return result;
+      });
+    });
+  }
+
+  /* Display records for ordinals, in the same order. */
+  function recordsFor(ordinals) {
+    return meta().then(function (m) {
+      var chunks = {};
+      ordinals.forEach(function (n) { chunks[Math.floor(n / m.chunk)] = 1; });
+      var names = Object.keys(chunks);
+      return Promise.all(names.map(function (c) { return part(m, 'r/' + c + '.json'); })).then(function (bodies) {
+        var byChunk = {};
+        names.forEach(function (c, i) { byChunk[c] = bodies[i] || []; });
+        return ordinals.map(function (n) {
+          var rec = byChunk[Math.floor(n / m.chunk)][n % m.chunk];
+          return rec ? Object.assign({ n: n }, rec) : null;
+        });
+      });
+    });
+  }
+
+  function idShard(id) {
+    var h = 0x811c9dc5, bytes = new TextEncoder().encode(id);
+    for (var i = 0; i < bytes.length; i++) { h ^= bytes[i]; h = Math.imul(h, 0x01000193) >>> 0; }
+    return h % 64;
+  }
+
+  /* Records for entry ids (shortlist); an id no longer in the directory gives null. */
+  function recordsForIds(ids) {
+    return meta().then(function (m) {
+      if (!m) return ids.map(function () { return null; });
+      return Promise.all(ids.map(function (id) {
+        return part(m, 'id/' + (idShard(id) % m.idShards) + '.json').then(function (map) {
+          return map && Object.prototype.hasOwnProperty.call(map, id) ? map[id] : null;
+        });
+      })).then(function (ordinals) {
+        var known = ordinals.filter(function (n) { return n != null; });
+        return recordsFor(known).then(function (recs) {
+          var byN = {};
+          recs.forEach(function (r) { if (r) byN[r.n] = r; });
+          return ordinals.map(function (n) { return n == null ? null : byN[n] || null; });
+        });
+      });
+    });
+  }
+
+  /* "se84rj" / "SE8 4RJ" / "SE8" -> Promise<{postcode, lat, lon} | {error}>. */
+  function lookupPostcode(text) {
+    var s = String(text || '').toUpperCase().replace(/[^A-Z0-9]/g, '');
+    var m = /^([A-Z]{1,2}[0-9][0-9A-Z]?)([0-9][A-Z]{2})?$/.exec(s);
+    if (!m) return Promise.resolve({ error: 'That does not look like a postcode. Try one like SE8 4RJ, or just SE8.' });
+    var outward = m[1], inward = m[2] || '';
+    return fetchJSON('postcodes/' + outward + '.json').then(function (shard) {
+      var label = inward ? outward + ' ' + inward : outward;
+      if (!shard) return { error: label + ' is not a London postcode we know.' };
+      var p = shard[inward];
+      if (!p) return { error: 'We could not find ' + label + '. Check it, or type just the first half (' + outward + ').' };
+      return { postcode: label, lat: p[0], lon: p[1] };
+    });
+  }
+
+  /* Links from entry data: only http(s), mailto and tel. */
+  function safeUrl(value, kind) {
+    var v = String(value || '').trim();
+    if (kind === 'tel') return /^\+?[0-9 ()-]{6,20}$/.test(v) ? 'tel:' + v.replace(/[^0-9+]/g, '') : null;
+    if (kind === 'mailto') return /^[^\s@<>"]+@[^\s@<>"]+$/.test(v) ? 'mailto:' + v : null;
+    try {
+      var u = new URL(v);
+      return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
+    } catch (e) { return null; }
+  }
+
+  window.linkwellIndex = {
+    base: base, meta: meta, search: search, recordsFor: recordsFor, recordsForIds: recordsForIds,
+    lookupPostcode: lookupPostcode, tokens: tokens, safeUrl: safeUrl, km: km
+  };
+})();

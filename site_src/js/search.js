@@ -1,0 +1,304 @@
+/* Linkwell home-page search: the form, the URL, the results list and the results map.
+ *
+ * Works on the page holding form#lw-search (site_src/index.md); does nothing elsewhere. The
+ * query lives in the URL (?q=...&cat=active,safe&pc=SE8+4RJ&age=70), so a search can be
+ * bookmarked and shared and the back button works. Entry text is untrusted: every node is built
+ * with createElement/textContent, and links go through linkwellIndex.safeUrl.
+ */
+(function () {
+  'use strict';
+  var PAGE = 20;
+  var FACETS = ['cat', 'bor', 'cost', 'del', 'day', 'time', 'grp', 'acc', 'a11y'];
+  var TIER_HEADINGS = ['Checked recently', 'Not checked recently — check before referring',
+    'Not yet verified — check before referring', 'Temporarily closed'];
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    if (attrs) Object.keys(attrs).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text != null) node.textContent = text;
+    return node;
+  }
+
+  function init() {
+    var form = document.getElementById('lw-search');
+    if (!form || form.dataset.lwReady) return;
+    form.dataset.lwReady = '1';
+    var idx = window.linkwellIndex;
+    var q = form.querySelector('#lw-q'), pc = form.querySelector('#lw-pc'), age = form.querySelector('#lw-age');
+    var status = document.getElementById('lw-status'), list = document.getElementById('lw-results');
+    var more = document.getElementById('lw-more'), tools = document.getElementById('lw-result-tools');
+    var pcError = document.getElementById('lw-pc-error');
+    var mapToggle = document.getElementById('lw-map-toggle'), mapPanel = document.getElementById('lw-map-panel');
+    var current = null, shown = 0, runId = 0, debounce = null, map = null, markers = null, records = [];
+
+    function readForm() {
+      var facets = {};
+      FACETS.forEach(function (k) {
+        facets[k] = Array.prototype.map.call(form.querySelectorAll('input[name="' + k + '"]:checked'),
+          function (i) { return i.value; });
+      });
+      return { q: q.value.trim(), pc: pc.value.trim(), age: age.value.trim(), facets: facets };
+    }
+    function toURL(state) {
+      var p = new URLSearchParams();
+      if (state.q) p.set('q', state.q);
+      FACETS.forEach(function (k) { if (state.facets[k].length) p.set(k, state.facets[k].join(',')); });
+      if (state.pc) p.set('pc', state.pc);
+      if (state.age) p.set('age', state.age);
+      var s = p.toString();
+      return location.pathname + (s ? '?' + s : '');
+    }
+    function fromURL() {
+      var p = new URLSearchParams(location.search);
+      q.value = p.get('q') || '';
+      pc.value = p.get('pc') || '';
+      age.value = p.get('age') || '';
+      FACETS.forEach(function (k) {
+        var vals = (p.get(k) || '').split(',');
+        form.querySelectorAll('input[name="' + k + '"]').forEach(function (i) { i.checked = vals.indexOf(i.value) >= 0; });
+      });
+      updateFilterCounts();
+      return Array.from(p.keys()).length > 0;
+    }
+    function updateFilterCounts() {
+      var totalChecked = 0;
+      FACETS.forEach(function (k) {
+        var n = form.querySelectorAll('input[name="' + k + '"]:checked').length;
+        totalChecked += n;
+        var badge = form.querySelector('[data-count-for="' + k + '"]');
+        if (badge) badge.textContent = n ? ' (' + n + ' chosen)' : '';
+      });
+      document.getElementById('lw-filter-count').textContent = totalChecked ? ' (' + totalChecked + ' chosen)' : '';
+    }
+
+    function describe(state, total, m) {
+      var bits = [];
+      if (state.q) bits.push('for “' + state.q + '”');
+      FACETS.forEach(function (k) {
+        if (!state.facets[k].length) return;
+        bits.push(state.facets[k].map(function (v) {
+          var i = m.facets[k].indexOf(v);
+          return i >= 0 ? m.labels[k][i] : v;
+        }).join(' or '));
+      });
+      if (state.age) bits.push('age ' + state.age);
+      var where = current && current.point ? ', nearest to ' + current.point.postcode + ' first' : '';
+      return (total === 1 ? '1 result ' : total + ' results ') + bits.join(', ') + where + '.';
+    }
+
+    function run(historyMode) {
+      var state = readForm(), id = ++runId;
+      updateFilterCounts();
+      if (historyMode === 'push') history.pushState(null, '', toURL(state));
+      else if (historyMode === 'replace') history.replaceState(null, '', toURL(state));
+      pcError.hidden = true;
+      pc.removeAttribute('aria-invalid');
+      var pointJob = state.pc ? idx.lookupPostcode(state.pc) : Promise.resolve(null);
+      return pointJob.then(function (point) {
+        if (id !== runId) return null;
+        if (point && point.error) {
+          pcError.textContent = point.error;
+          pcError.hidden = false;
+          pc.setAttribute('aria-invalid', 'true');
+          point = null;
+        }
+        var query = { q: state.q, facets: state.facets, age: state.age === '' ? null : state.age, point: point };
+        return idx.search(query).then(function (result) {
+          if (id !== runId) return null;
+          current = result;
+          current.point = point;
+          list.textContent = '';
+          records = [];
+          shown = 0;
+          if (result.empty) {
+            status.textContent = 'Type what you are looking for, or choose a filter.';
+            tools.hidden = true;
+            more.hidden = true;
+            updateMap();
+            return null;
+          }
+          status.textContent = result.total ? describe(state, result.total, result.meta)
+            : 'No results ' + describe(state, 0, result.meta).replace(/^0 results /, '') +
+              ' Try fewer words or filters.';
+          tools.hidden = !result.total;
+          return showMore(id);
+        });
+      }).catch(function (err) {
+        if (id !== runId) return;
+        status.textContent = 'Sorry, search is not working right now: ' + err.message;
+      });
+    }
+
+    function showMore(id) {
+      var result = current;
+      return result.page(shown + PAGE).then(function (ordinals) {
+        if (id !== runId) return null;
+        var fresh = ordinals.slice(shown);
+        return idx.recordsFor(fresh).then(function (recs) {
+          if (id !== runId) return;
+          recs.forEach(function (rec, i) {
+            if (!rec) return;
+            var prev = shown + i > 0 ? result.tierOf(ordinals[shown + i - 1]) : -1;
+            var t = result.tierOf(rec.n);
+            if (t !== prev && (t > 0 || shown + i > 0)) list.appendChild(tierHeading(t));
+            list.appendChild(card(rec, shown + i + 1, result.distance(rec.n), result.meta));
+            records.push(rec);
+          });
+          shown = ordinals.length;
+          more.hidden = shown >= result.total;
+          more.textContent = 'Show more results (' + shown + ' of ' + result.total + ' shown)';
+          updateMap();
+        });
+      });
+    }
+
+    function tierHeading(t) {
+      var li = el('li', { class: 'lw-tier lw-tier-' + t });
+      li.appendChild(el('h2', null, TIER_HEADINGS[t]));
+      return li;
+    }
+
+    function labels(m, key, ints) {
+      return (ints || []).map(function (i) { return m.labels[key][i]; }).filter(Boolean).join(', ');
+    }
+
+    function card(rec, number, distance, m) {
+      var li = el('li', { class: 'lw-result lw-result-tier-' + rec.t, 'data-entry': rec.i, value: String(number) });
+      var h = el('h3', { class: 'lw-result-name' });
+      var a = el('a', { href: idx.base + 'entries/' + encodeURIComponent(rec.i) + '/' }, rec.n);
+      h.appendChild(a);
+      li.appendChild(h);
+      if (rec.o && rec.o !== rec.n) li.appendChild(el('p', { class: 'lw-result-org' }, rec.o));
+      li.appendChild(el('p', { class: 'lw-notice lw-notice--' + ['fresh', 'stale', 'unverified', 'closed'][rec.t] }, rec.f));
+      li.appendChild(el('p', { class: 'lw-result-desc' }, rec.d));
+      var facts = el('dl', { class: 'lw-facts' });
+      function fact(term, value) {
+        if (!value) return;
+        facts.appendChild(el('dt', null, term));
+        facts.appendChild(el('dd', null, value));
+      }
+      var borough = m.labels.bor[rec.b] || '';
+      if (distance != null) {
+        fact('Distance', rec.q ? 'Somewhere in ' + borough + ' (about ' + distance.toFixed(1) + ' km to its centre)'
+          : distance.toFixed(1) + ' km');
+      }
+      fact('Where', rec.w ? rec.w + (borough ? ' (' + borough + ')' : '') : borough);
+      fact('When', rec.s || 'No times given — check with the provider');
+      fact('Cost', labels(m, 'cost', [rec.k]));
+      fact('How', labels(m, 'del', rec.m));
+      fact('Getting in', labels(m, 'acc', rec.a));
+      fact('For', [rec.r, labels(m, 'grp', rec.g)].filter(Boolean).join('; '));
+      fact('Access needs', labels(m, 'a11y', rec.x));
+      li.appendChild(facts);
+      var sl = window.linkwellShortlist;
+      if (sl) li.appendChild(sl.button(rec.i, rec.n));
+      return li;
+    }
+
+    /* ---- map (Leaflet, loaded only when the map is opened) ---- */
+    function loadLeaflet() {
+      if (window.L) return Promise.resolve(window.L);
+      if (loadLeaflet.p) return loadLeaflet.p;
+      var dir = idx.base + 'assets/vendor/leaflet/';
+      var css = el('link', { rel: 'stylesheet', href: dir + 'leaflet.css' });
+      document.head.appendChild(css);
+      loadLeaflet.p = new Promise(function (resolve, reject) {
+        var s = el('script', { src: dir + 'leaflet.js' });
+        s.onload = function () { resolve(window.L); };
+        s.onerror = function () { loadLeaflet.p = null; reject(new Error('The map could not be loaded.')); };
+        document.head.appendChild(s);
+      });
+      return loadLeaflet.p;
+    }
+    /* The tile server configured in mkdocs.yml (extra.map_tiles), which the build writes into
+     * assets/linkwell/boroughs.json; OpenStreetMap when that cannot be read. */
+    function tileConfig() {
+      var fallback = { url: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png', attribution: '© OpenStreetMap contributors', max_zoom: 19 };
+      return fetch(idx.base + 'assets/linkwell/boroughs.json').then(function (r) { return r.ok ? r.json() : {}; })
+        .then(function (data) { return (data && data.tiles && data.tiles.url) ? data.tiles : fallback; },
+          function () { return fallback; });
+    }
+    function updateMap() {
+      if (!map || mapPanel.hidden) return;
+      var L = window.L;
+      markers.clearLayers();
+      var points = [];
+      records.forEach(function (rec, i) {
+        if (!rec.y) return;
+        var icon = L.divIcon({ className: 'lw-pin' + (rec.q ? ' lw-pin-approx' : ''), html: String(i + 1), iconSize: [26, 26] });
+        var marker = L.marker(rec.y, { icon: icon, title: (i + 1) + '. ' + rec.n, alt: rec.n, keyboard: true });
+        var pop = el('div', { class: 'lw-pop' });
+        var a = el('a', { href: idx.base + 'entries/' + encodeURIComponent(rec.i) + '/' }, rec.n);
+        pop.appendChild(a);
+        if (rec.q) pop.appendChild(el('p', null, 'Exact place not given: shown at the centre of its borough.'));
+        marker.bindPopup(pop);
+        markers.addLayer(marker);
+        points.push(rec.y);
+      });
+      if (current && current.point) points.push([current.point.lat, current.point.lon]);
+      if (points.length) map.fitBounds(points, { padding: [24, 24], maxZoom: 15 });
+    }
+    function openMap() {
+      mapPanel.hidden = false;
+      mapToggle.setAttribute('aria-expanded', 'true');
+      mapToggle.textContent = 'Hide the map';
+      return Promise.all([loadLeaflet(), tileConfig()]).then(function (got) {
+        var L = got[0], cfg = got[1];
+        if (!map) {
+          map = L.map('lw-map', { scrollWheelZoom: false }).setView([51.507, -0.128], 10);
+          var layer = L.tileLayer(cfg.url, { attribution: cfg.attribution, maxZoom: +cfg.max_zoom || 19 });
+          var warned = false;
+          layer.on('tileerror', function () {
+            if (warned) return;
+            warned = true;
+            document.getElementById('lw-map-note').textContent =
+              'The background map could not load; the numbered pins still show where each result is.';
+          });
+          layer.addTo(map);
+          markers = L.layerGroup().addTo(map);
+        }
+        map.invalidateSize();
+        updateMap();
+      }).catch(function (err) {
+        document.getElementById('lw-map-note').textContent = err.message + ' The list still shows every result.';
+      });
+    }
+    mapToggle.addEventListener('click', function () {
+      if (mapPanel.hidden) openMap();
+      else {
+        mapPanel.hidden = true;
+        mapToggle.setAttribute('aria-expanded', 'false');
+        mapToggle.textContent = 'Show results on a map';
+      }
+    });
+
+    /* ---- events ---- */
+    form.addEventListener('submit', function (e) { e.preventDefault(); run('push'); });
+    q.addEventListener('input', function () {
+      clearTimeout(debounce);
+      debounce = setTimeout(function () { run('replace'); }, 250);
+    });
+    form.addEventListener('change', function (e) {
+      if (e.target.type === 'checkbox') run('push');
+      else if (e.target === pc || e.target === age) run('push');
+    });
+    document.getElementById('lw-clear').addEventListener('click', function () {
+      form.querySelectorAll('input[type="checkbox"]').forEach(function (i) { i.checked = false; });
+      run('push');
+    });
+    more.addEventListener('click', function () {
+      var firstNew = shown;
+      showMore(runId).then(function () {
+        var item = list.querySelectorAll('.lw-result')[firstNew];
+        var link = item && item.querySelector('a');
+        if (link) link.focus();
+      });
+    });
+    window.addEventListener('popstate', function () { if (fromURL()) run(null); else { list.textContent = ''; status.textContent = ''; } });
+    if (fromURL()) run(null);
+  }
+
+  if (window.document$ && window.document$.subscribe) window.document$.subscribe(init);
+  else if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
+  else init();
+})();
