@@ -17,6 +17,7 @@ COMMANDS = {
     "serve": "linkwell.build_command:serve",
     "validate": "linkwell.validate_command:validate",
     "stale": "linkwell.stale_command:stale",
+    "check-links": "linkwell.links_command:check_links",
     "from-issue": "linkwell.from_issue_command:from_issue",
 }
 
