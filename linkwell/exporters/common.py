@@ -14,6 +14,7 @@ entries came from, with its licence and attribution.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from pathlib import Path
 
@@ -53,13 +54,25 @@ def label(code: str) -> str:
     return _LABEL_OVERRIDES.get(code) or code.replace("-", " ").capitalize()
 
 
+_NAMESPACE_BYTES = LINKWELL_NAMESPACE.bytes
+
+
+def uuid5(name: str) -> str:
+    """``str(uuid.uuid5(LINKWELL_NAMESPACE, name))``, about three times faster (feeds make millions)."""
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name.encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 def stable_id(*parts: str) -> str:
-    return str(uuid.uuid5(LINKWELL_NAMESPACE, "/".join(parts)))
+    return uuid5("/".join(parts))
 
 
 def service_id(slug: str) -> str:
     """The ORUK ``service.id`` of the listing with this slug (never changes)."""
-    return str(uuid.uuid5(LINKWELL_NAMESPACE, slug))
+    return uuid5(slug)
 
 
 def organisation_key(org: dict) -> str:

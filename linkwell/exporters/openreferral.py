@@ -28,6 +28,7 @@ import datetime as dt
 import json
 import math
 import shutil
+from functools import cache
 from pathlib import Path
 
 from linkwell import schema
@@ -86,6 +87,7 @@ def taxonomy_record(code: str) -> dict:
             "version": common.FEED_SCHEMA_VERSION}
 
 
+@cache
 def term_record(taxonomy: str, code: str) -> dict:
     name = common.label(code)
     if taxonomy == "linkwell-categories":
@@ -310,7 +312,8 @@ def root(generated_at: dt.datetime) -> dict:
 
 
 def _dump(path: Path, data) -> Path:
-    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    with open(path, "wb") as f:
+        f.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
     return path
 
 

@@ -1,0 +1,85 @@
+"""Feed generation benchmark: time and size (raw and gzipped) of every feed at 10k and 50k entries.
+
+Run ``python -m bench.feeds [N ...]`` (default 10000 50000). Entries come from
+``bench.synthetic.generate``; the reference, measured in the same run, is a plain
+``json.dumps`` of the same entries written to one file. Each exporter is timed on its own
+(directory.json split into build, schema check and write), then the total is compared with
+the reference. Sizes of ``openreferral/`` add up every file; the gzipped figure is what a
+server sending gzip would transfer for all of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.synthetic import generate
+from linkwell.exporters import common, directory_json, geojson, openreferral, tabular
+
+
+def _sizes(paths) -> tuple[int, int]:
+    raw = gz = 0
+    for path in paths:
+        data = Path(path).read_bytes()
+        raw += len(data)
+        gz += len(gzip.compress(data, compresslevel=6))
+    return raw, gz
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:8.2f} MB"
+
+
+def run(n: int) -> None:
+    entries = sorted(generate(n, seed=7), key=lambda e: e["id"])
+    at = dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC)
+    out = Path(tempfile.mkdtemp(prefix="linkwell-feeds-"))
+    try:
+        start = time.perf_counter()
+        reference_path = out / "reference.json"
+        reference_path.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+        reference = time.perf_counter() - start
+        ref_raw, ref_gz = _sizes([reference_path])
+
+        rows = []
+        start = time.perf_counter()
+        document = directory_json.build(entries, at, common.source_catalogue())
+        built = time.perf_counter()
+        directory_json.check(document)
+        checked = time.perf_counter()
+        path = directory_json.write(entries, out, at, {})  # build + check + write, timed as a whole
+        total_json = time.perf_counter() - checked
+        rows.append(("directory.json", total_json, [path],
+                     f"build {built - start:.2f} s, schema check {checked - built:.2f} s"))
+        for name, module in (("directory.csv", tabular), ("directory.geojson", geojson)):
+            start = time.perf_counter()
+            path = module.write(entries, out, at)
+            rows.append((name, time.perf_counter() - start, [path], ""))
+        start = time.perf_counter()
+        paths = openreferral.write(entries, out, at)
+        rows.append(("openreferral/", time.perf_counter() - start, paths, f"{len(paths)} files"))
+
+        total = sum(r[1] for r in rows)
+        print(f"\n{n:,} entries  (reference: json.dumps of the entries {reference:.2f} s, "
+              f"{_mb(ref_raw).strip()} raw, {_mb(ref_gz).strip()} gzipped)")
+        print(f"  {'feed':<20}{'time':>9}{'× ref':>8}{'raw':>12}{'gzipped':>12}{'× ref size':>12}  notes")
+        for name, seconds, files, note in rows:
+            raw, gz = _sizes(files)
+            print(f"  {name:<20}{seconds:8.2f}s{seconds / reference:8.1f}{_mb(raw)}{_mb(gz)}"
+                  f"{raw / ref_raw:12.2f}  {note}")
+        print(f"  {'all feeds':<20}{total:8.2f}s{total / reference:8.1f}   ({n / total:,.0f} entries/s)")
+        print(f"  peak RSS so far: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    for size in [int(a) for a in sys.argv[1:]] or [10000, 50000]:
+        run(size)
