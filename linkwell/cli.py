@@ -13,6 +13,7 @@ import sys
 import click
 
 COMMANDS = {
+    "harvest": "linkwell.harvest_command:harvest",
     "build": "linkwell.build_command:build",
     "serve": "linkwell.build_command:serve",
     "validate": "linkwell.validate_command:validate",
