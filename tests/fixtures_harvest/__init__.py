@@ -169,3 +169,6 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 def entries(root: Path) -> dict[str, dict]:
     return {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(root.rglob("*.yml"))}
+
+
+SHARED_EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "oruk-3.0-examples"
