@@ -242,3 +242,22 @@ def test_licence_and_source_attribution(tmp_path):
     assert by_id["lewisham-oruk"]["licence"] == "OGL v3.0" and by_id["lewisham-oruk"]["entries"] == 1
     entry = {e["id"]: e for e in document["entries"]}["harvested"]
     assert "harvested" not in entry["sources"][0]  # harvest bookkeeping stays out of the feed
+
+
+def test_schema_copy_is_published(built):
+    assert (built / "schema" / "feed.schema.json").read_bytes() == \
+        (common.PROJECT_DIR / "schema" / "feed.schema.json").read_bytes()
+
+
+def test_harvester_sources_file_gives_licence_and_attribution():
+    path = common.PROJECT_DIR / "harvesters" / "sources.yml"
+    if not path.exists():
+        pytest.skip("harvesters/sources.yml is not there yet")
+    import yaml
+
+    listed = yaml.safe_load(path.read_text(encoding="utf-8"))["sources"]
+    catalogue = common.source_catalogue(path)
+    assert set(catalogue) == {s["id"] for s in listed}
+    for source in listed:
+        assert catalogue[source["id"]]["licence"] == source["licence"].strip()
+        assert catalogue[source["id"]]["attribution"] == source["attribution"].strip()
