@@ -243,6 +243,7 @@ def read_feed(fetcher: Fetcher, start: str, known: dict, max_pages: int) -> tupl
 
 def harvest(source, fetcher: Fetcher, finisher: Finisher, result: SourceResult, state: dict) -> None:
     known = dict(state.get("modified") or {})
+    record_ids = dict(state.get("records") or {})  # item key -> the record id its entry carries
     start = state.get("next") or source.url
     result.incremental = bool(state.get("next"))
     items, next_url, count = read_feed(fetcher, start, known, source.option("openactive", "max_pages", 100_000))
@@ -258,7 +259,7 @@ def harvest(source, fetcher: Fetcher, finisher: Finisher, result: SourceResult, 
             continue  # an older or replayed version: what we have is newer
         known[key] = item["modified"]
         if item["state"] == "deleted":
-            result.deleted.append(record_id)
+            result.deleted.append(record_ids.get(key, record_id))
             continue
         data = item.get("data")
         kind = _type(data) or str(item.get("kind", ""))
@@ -268,6 +269,7 @@ def harvest(source, fetcher: Fetcher, finisher: Finisher, result: SourceResult, 
             continue
         if kind in _SERIES or kind in _FACILITY:
             series_id = _id(data) or record_id
+            record_ids[key] = series_id
             drafts[series_id] = draft_from_data(series_id, data, item["modified"])
         elif kind == "ScheduledSession":
             sessions.append((record_id, data, item))
@@ -295,5 +297,6 @@ def harvest(source, fetcher: Fetcher, finisher: Finisher, result: SourceResult, 
         draft = drafts[record_id]
         draft.schedule.sort(key=lambda s: (DAYS.index(s["days"][0]), s.get("opens", "")))
         finisher.add(draft)
-    result.state = {"next": next_url, "modified": dict(sorted(known.items()))}
+    result.state = {"next": next_url, "modified": dict(sorted(known.items())),
+                    "records": dict(sorted(record_ids.items()))}
 

@@ -127,34 +127,54 @@ def _xlsx_rows(data: bytes, name: str, sheet: str | None) -> list[list]:
     return rows
 
 
-def find_header(rows: list[list]) -> tuple[int, dict[int, str], list[str]]:
-    """(header row index, {column: field}, unknown column descriptions)."""
-    best, best_score = None, 0
-    for i, row in enumerate(rows[:10]):
-        score = len({header_field(cell) for cell in row} - {None})
-        if score > best_score:
-            best, best_score = i, score
-    if best is None or best_score < 2:
-        raise SourceFormatError("no header row found in the first 10 rows: expected column names such as "
-                                "Name, Description, Postcode (see HEADER_ALIASES in harvesters/spreadsheet.py)")
-    above = rows[best - 1] if best > 0 else []
+def _columns(top: list, bottom: list | None) -> tuple[dict[int, str], list[str]]:
+    """Fields per column from one header row (``bottom`` None) or two (a group row over a sub-header
+    row, as merged header cells make them)."""
     columns, unknown, used = {}, [], set()
-    for c, cell in enumerate(rows[best]):
-        group = above[c] if c < len(above) else None
+    width = max(len(top), len(bottom or []))
+    for c in range(width):
+        upper = top[c] if c < len(top) else None
+        lower = bottom[c] if bottom is not None and c < len(bottom) else None
         field = None
-        if group not in (None, "") and cell not in (None, ""):
-            field = header_field(f"{group} {cell}")
-        field = field or header_field(cell)
+        if bottom is not None and lower not in (None, ""):
+            field = (header_field(f"{upper} {lower}") if upper not in (None, "", lower) else None) \
+                or header_field(lower)
+        if field is None:
+            field = header_field(upper)
+        shown = lower if lower not in (None, "") else upper
         if field is None or field in used:
-            if cell not in (None, ""):
+            if shown not in (None, ""):
                 why = "repeats an earlier column" if field in used else "is not a column Linkwell knows"
-                unknown.append(f"column {column_letter(c)} {one_line(cell, 60)!r} {why}; ignored")
+                unknown.append(f"column {column_letter(c)} {one_line(shown, 60)!r} {why}; ignored")
             continue
         columns[c] = field
         used.add(field)
-    if "name" not in used:
-        raise SourceFormatError(f"row {best + 1} looks like the header but has no Name column")
-    return best, columns, unknown
+    return columns, unknown
+
+
+def find_header(rows: list[list]) -> tuple[int, dict[int, str], list[str]]:
+    """(index of the last header row, {column: field}, unknown column descriptions).
+
+    The header is the row (or pair of rows: a group row over a sub-header row) among the first ten
+    that names the most known columns."""
+    best, best_score = None, 1
+    for i, row in enumerate(rows[:10]):
+        single = _columns(row, None)[0]
+        if len(single) > best_score:
+            best, best_score = (i, False), len(single)
+        if i + 1 < len(rows) and len({header_field(x) for x in rows[i + 1]} - {None}) >= 2:
+            double = _columns(row, rows[i + 1])[0]
+            if len(double) > max(best_score, len(single)):
+                best, best_score = (i, True), len(double)
+    if best is None:
+        raise SourceFormatError("no header row found in the first 10 rows: expected column names such as "
+                                "Name, Description, Postcode (see HEADER_ALIASES in harvesters/spreadsheet.py)")
+    i, two_rows = best
+    columns, unknown = _columns(rows[i], rows[i + 1] if two_rows else None)
+    last = i + 1 if two_rows else i
+    if "name" not in columns.values():
+        raise SourceFormatError(f"row {last + 1} looks like the header but has no Name column")
+    return last, columns, unknown
 
 
 # --- one row ----------------------------------------------------------------------------------
