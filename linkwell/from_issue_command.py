@@ -66,13 +66,27 @@ def _stage_and_check(entry: dict, today: dt.date) -> tuple[list[tuple[str, str]]
 
 
 def submit(body: str, directory: Path, today: dt.date, update: str | None = None, issue: str | None = None,
-           repo: str | None = None) -> tuple[bool, str]:
-    """(written, Markdown message); writes only a valid listing, nothing otherwise."""
-    updating = update is not None
+           repo: str | None = None, form: str = "auto") -> tuple[bool, str]:
+    """(written, Markdown message); writes only a valid listing, nothing otherwise.
+
+    ``form`` is "add", "update" or "auto" (decided by whether the body has the update form's
+    "Listing to update" question). The workflow passes the form named by the issue's label, so a
+    "Listing to update" heading typed into an "Add your group" answer cannot turn it into an edit.
+    """
+    updating = update is not None or form == "update"
     try:
         answers = parse_body(body)
-        if update is None and answers.get("listing"):
-            update, updating = _listing_id(answers["listing"]), True
+        if form == "add" and "listing" in answers:
+            raise SubmissionError([(BY_ID["listing"].label, "this question belongs to the \"Update or close a "
+                                                            "listing\" form; please don't type lines starting "
+                                                            "with ### in your answers")])
+        if update is None and (form == "update" or "listing" in answers):
+            updating = True
+            if not answers.get("listing"):
+                raise SubmissionError([(BY_ID["listing"].label, "is required: copy the last part of the "
+                                                                "listing's web address (like "
+                                                                "`deptford-walking-group`)")])
+            update = _listing_id(answers["listing"])
         existing_files = _existing(directory)
         existing = None
         if updating:
@@ -122,9 +136,11 @@ def submit(body: str, directory: Path, today: dt.date, update: str | None = None
               help="The issue number, kept as the listing's source record.")
 @click.option("--repo", "repo", metavar="OWNER/NAME", envvar="GITHUB_REPOSITORY",
               help="The GitHub repository, for links in messages.")
+@click.option("--form", "form", type=click.Choice(["auto", "add", "update"]), default="auto", show_default=True,
+              help="Which issue form the body comes from (the workflow passes the issue's label).")
 @click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the Markdown message to this file (for an issue comment).")
-def from_issue(body_file, update, directory, today, issue, repo, report):
+def from_issue(body_file, update, directory, today, issue, repo, form, report):
     """Turn a submitted issue-form body (BODY_FILE) into a listing file, or explain what to fix."""
     try:
         day = dt.date.fromisoformat(today) if today else dt.date.today()
@@ -141,7 +157,8 @@ def from_issue(body_file, update, directory, today, issue, repo, report):
     body = raw.decode("utf-8", errors="replace")
     if len(raw) > MAX_FILE_BYTES:
         body = "x" * (MAX_FILE_BYTES + 1)  # parse_body refuses it with a clear message
-    ok, message = submit(body, directory, day, update=update.lower() if update else None, issue=issue, repo=repo)
+    ok, message = submit(body, directory, day, update=update.lower() if update else None, issue=issue, repo=repo,
+                         form=form)
     click.echo(message, nl=False)
     if report is not None:
         report.write_text(message, encoding="utf-8")
