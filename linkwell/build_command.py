@@ -10,6 +10,7 @@ and writes only the feeds. ``linkwell serve`` builds and serves the site with li
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -48,6 +49,7 @@ def _mkdocs_config(config_file: Path, out: Path | None, entries: list[dict] | No
 
 
 def _quiet_mkdocs() -> None:
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's end-of-life banner: see DESIGN.md "Engine risk"
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s - %(message)s"))
     handler.setLevel(logging.WARNING)

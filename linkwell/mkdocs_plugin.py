@@ -35,7 +35,8 @@ SHELL_PAGES = {2: "_linkwell/depth2.md", 3: "_linkwell/x/depth3.md"}
 
 
 class LinkwellPlugin(BasePlugin):
-    config_scheme = (("directory", config_options.Type(str, default="directory")),)
+    config_scheme = (("directory", config_options.Type(str, default="directory")),
+                     ("feeds", config_options.Type(bool, default=True)))  # also the search index
 
     def __init__(self):
         super().__init__()
@@ -87,7 +88,8 @@ class LinkwellPlugin(BasePlugin):
         if missing:
             raise PluginError(f"the page shells for depth {sorted(missing)} were not rendered")
         try:
-            self.stats = build.publish(self.entries, site_dir, self.shells, self.site, self.today)
+            self.stats = build.publish(self.entries, site_dir, self.shells, self.site, self.today,
+                                       feeds=self.config["feeds"])
         except FileNotFoundError as exc:
             raise PluginError(str(exc)) from None
 
@@ -115,13 +117,13 @@ class LinkwellPlugin(BasePlugin):
 
     def _boroughs_index(self) -> str:
         counts = Counter(e["borough"] for e in self.entries)
-        rows = "\n".join(f"| [{b.name}]({slug}/) | {counts.get(slug, 0)} |" for slug, b in BOROUGHS.items())
+        rows = "\n".join(f'| <a href="{slug}/">{b.name}</a> | {counts.get(slug, 0)} |' for slug, b in BOROUGHS.items())
         return ("# Boroughs\n\nListings in each of London's 33 local authorities. Each borough's list shows "
                 "recently verified listings first.\n\n| Borough | Listings |\n|---|---:|\n" + rows + "\n")
 
     def _categories_index(self) -> str:
         counts = Counter(c for e in self.entries for c in e["categories"])
-        rows = "\n".join(f"| [{words.category(slug)}]({slug}/) | {words.category_blurb(slug)} | {counts.get(slug, 0)} |"
-                         for slug in words.CATEGORIES)
+        rows = "\n".join(f'| <a href="{slug}/">{words.category(slug)}</a> | {words.category_blurb(slug)} | '
+                         f'{counts.get(slug, 0)} |' for slug in words.CATEGORIES)
         return ("# Categories\n\nThe four kinds of support social prescribing refers people to.\n\n"
                 "| Category | What it covers | Listings |\n|---|---|---:|\n" + rows + "\n")
