@@ -23,7 +23,8 @@ FACET_TITLES = {
     "cat": "Category", "bor": "Borough", "cost": "Cost", "del": "How it is delivered", "day": "Day of the week",
     "time": "Time of day", "grp": "Who it is for", "acc": "How to get in", "a11y": "Accessibility",
 }
-OPEN = {"cat", "cost", "del"}  # groups shown open on a wide screen; the rest start folded
+OPEN = {"cat", "cost", "del"}  # groups shown open; the rest start folded
+ORDER = ["cat", "cost", "del", "day", "time", "acc", "a11y", "grp", "bor"]  # the long lists last, full width
 
 
 def _fieldset(key: str) -> str:
@@ -41,7 +42,7 @@ def _fieldset(key: str) -> str:
 
 
 def form_html() -> str:
-    facets = "\n".join(_fieldset(key) for key in facet_values())
+    facets = "\n".join(_fieldset(key) for key in ORDER)
     return f"""{START}
 <form id="lw-search" class="lw-search" role="search" action="." method="get" aria-label="Search the directory">
 <div class="lw-search-main">

@@ -229,7 +229,7 @@
         names.forEach(function (c, i) { byChunk[c] = bodies[i] || []; });
         return ordinals.map(function (n) {
           var rec = byChunk[Math.floor(n / m.chunk)][n % m.chunk];
-          return rec ? Object.assign({ n: n }, rec) : null;
+          return rec ? Object.assign({}, rec, { ord: n }) : null;
         });
       });
     });
@@ -253,7 +253,7 @@
         var known = ordinals.filter(function (n) { return n != null; });
         return recordsFor(known).then(function (recs) {
           var byN = {};
-          recs.forEach(function (r) { if (r) byN[r.n] = r; });
+          recs.forEach(function (r) { if (r) byN[r.ord] = r; });
           return ordinals.map(function (n) { return n == null ? null : byN[n] || null; });
         });
       });

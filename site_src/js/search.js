@@ -139,9 +139,9 @@
           recs.forEach(function (rec, i) {
             if (!rec) return;
             var prev = shown + i > 0 ? result.tierOf(ordinals[shown + i - 1]) : -1;
-            var t = result.tierOf(rec.n);
+            var t = result.tierOf(rec.ord);
             if (t !== prev && (t > 0 || shown + i > 0)) list.appendChild(tierHeading(t));
-            list.appendChild(card(rec, shown + i + 1, result.distance(rec.n), result.meta));
+            list.appendChild(card(rec, shown + i + 1, result.distance(rec.ord), result.meta));
             records.push(rec);
           });
           shown = ordinals.length;
@@ -165,6 +165,7 @@
     function card(rec, number, distance, m) {
       var li = el('li', { class: 'lw-result lw-result-tier-' + rec.t, 'data-entry': rec.i, value: String(number) });
       var h = el('h3', { class: 'lw-result-name' });
+      h.appendChild(el('span', { class: 'lw-num' }, number + '. '));
       var a = el('a', { href: idx.base + 'entries/' + encodeURIComponent(rec.i) + '/' }, rec.n);
       h.appendChild(a);
       li.appendChild(h);
@@ -235,7 +236,12 @@
         markers.addLayer(marker);
         points.push(rec.y);
       });
-      if (current && current.point) points.push([current.point.lat, current.point.lon]);
+      if (current && current.point) {
+        var here = [current.point.lat, current.point.lon];
+        markers.addLayer(L.circleMarker(here, { radius: 9, color: '#b00020', weight: 3, fillOpacity: 0.3 })
+          .bindTooltip('Postcode ' + current.point.postcode));
+        points.push(here);
+      }
       if (points.length) map.fitBounds(points, { padding: [24, 24], maxZoom: 15 });
     }
     function openMap() {

@@ -1,0 +1,445 @@
+"""The home-page search, results map and shortlist in real headless Chromium.
+
+The site is built with ``linkwell build`` from the bundled directory plus 300 synthetic listings
+(bench.synthetic) into a temporary folder and served on 127.0.0.1; every expectation is computed
+in Python from the same listings. Requests leaving 127.0.0.1 (map tiles) are blocked, as they
+would fail without network anyway. Screenshots go to test-artifacts/search/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import http.server
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from bench.synthetic import generate
+from linkwell import DIRECTORY_DIR, PROJECT_DIR
+from linkwell.freshness import freshness
+from linkwell.geo import distance_km
+from linkwell.postcodes import postcodes
+from linkwell.search_index import entry_point, schedule_facets, write_search_index
+from linkwell.store import write_entries
+from linkwell.validate import validate_paths
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+ARTIFACTS = PROJECT_DIR / "test-artifacts" / "search"
+AXE = PROJECT_DIR / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = dict(executable_path="/usr/bin/chromium",
+                args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+UNIQUE = "ukulele"
+
+
+# --- the site -----------------------------------------------------------------------------
+
+def _special_entries() -> list[dict]:
+    entries = list(generate(300, seed=11))
+    entries[5]["description"] = f"A {UNIQUE} circle for beginners: bring your own or borrow one of ours."
+    return entries
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def _serve(folder: Path):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, f"http://127.0.0.1:{server.server_port}/"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("search-site")
+    directory = root / "directory"
+    shutil.copytree(DIRECTORY_DIR, directory)
+    write_entries(directory, _special_entries())
+    out = root / "site"
+    run = subprocess.run([sys.executable, "-m", "linkwell", "build", "--out", str(out), "--directory", str(directory)],
+                         capture_output=True, text=True, cwd=PROJECT_DIR)
+    assert run.returncode == 0, run.stdout + run.stderr
+    entries = list(validate_paths([directory]).entries.values())
+    server, url = _serve(out)
+    yield {"out": out, "url": url, "entries": entries, "root": root}
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(**CHROMIUM)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, site):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.errors = []
+    origin = site["url"].rstrip("/")
+    pg.route("**/*", lambda route: route.continue_() if route.request.url.startswith(origin) else route.abort())
+    pg.on("pageerror", lambda e: pg.errors.append(f"pageerror: {e}"))
+    pg.on("console", lambda m: pg.errors.append(f"console: {m.text} at {m.location.get('url')}")
+          if m.type == "error" and str(m.location.get("url", "")).startswith(origin) else None)
+    pg.on("dialog", lambda d: (pg.errors.append(f"dialog: {d.message}"), d.dismiss()))
+    yield pg
+    context.close()
+
+
+def shot(pg, name: str, full_page: bool = True) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+def searched(pg, url: str) -> int:
+    """Open a search URL and wait for the result count; returns it."""
+    pg.goto(url)
+    return wait_count(pg)
+
+
+def wait_count(pg) -> int:
+    pg.wait_for_function("() => /\\d+ results?|No results|Type what/"
+                         ".test(document.getElementById('lw-status').textContent)")
+    pg.wait_for_function("() => !document.getElementById('lw-status').textContent.startsWith('Loading')")
+    text = pg.locator("#lw-status").inner_text()
+    m = re.match(r"(\d+) results?", text)
+    if m:
+        pg.wait_for_function("n => document.querySelectorAll('#lw-results .lw-result').length >= n",
+                             arg=min(int(m[1]), 20))
+    return int(m[1]) if m else 0
+
+
+def shown_ids(pg) -> list[str]:
+    return pg.eval_on_selector_all("#lw-results .lw-result", "els => els.map(e => e.dataset.entry)")
+
+
+def rank_key(entry: dict, today: dt.date):
+    tier = 3 if entry["status"] == "temporarily-closed" else freshness(entry, today).rank
+    return (tier, entry["name"].casefold(), entry["id"])
+
+
+def listed(entries):
+    return [e for e in entries if e["status"] != "closed"]
+
+
+def has_value(entry: dict, key: str, value: str) -> bool:
+    days, times = schedule_facets(entry)
+    audience = entry.get("audience") or {}
+    return value in {"cat": entry["categories"], "bor": [entry["borough"]], "cost": [entry["cost"]],
+                     "del": entry["delivery"], "day": days, "time": times, "grp": audience.get("groups", []),
+                     "acc": entry["access"], "a11y": entry.get("accessibility", [])}[key]
+
+
+# --- tests --------------------------------------------------------------------------------
+
+def test_no_search_data_is_fetched_before_searching(page, site):
+    urls = []
+    page.on("request", lambda r: urls.append(r.url))
+    page.goto(site["url"])
+    page.wait_for_load_state("networkidle")
+    data = [u for u in urls if "/search/" in u or "/postcodes/" in u]
+    assert data == []
+    page.fill("#lw-q", UNIQUE)
+    assert wait_count(page) == 1
+    assert any(u.endswith("/search/meta.json") for u in urls)
+    assert any("/t/uk.json" in u for u in urls)
+    assert not page.errors
+
+
+def test_search_finds_an_entry_by_a_word_in_its_description(page, site):
+    target = _special_entries()[5]["id"]
+    page.goto(site["url"])
+    page.fill("#lw-q", UNIQUE)
+    page.press("#lw-q", "Enter")
+    assert wait_count(page) == 1
+    assert shown_ids(page) == [target]
+    assert "1 result for “ukulele”" in page.locator("#lw-status").inner_text()
+    assert page.url.endswith(f"?q={UNIQUE}")
+    link = page.locator("#lw-results .lw-result a").first
+    assert link.get_attribute("href").endswith(f"/entries/{target}/")
+    shot(page, "results-1280")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "results-390")
+
+
+FACETS = [("cat", "safe"), ("bor", "lewisham"), ("cost", "free"), ("del", "phone"), ("day", "sa"),
+          ("time", "evening"), ("grp", "carers"), ("acc", "drop-in"), ("a11y", "hearing-loop")]
+
+
+@pytest.mark.parametrize(("key", "value"), FACETS)
+def test_each_facet_narrows_results_like_python(page, site, key, value):
+    today = dt.date.today()
+    expected = sorted((e for e in listed(site["entries"]) if has_value(e, key, value)),
+                      key=lambda e: rank_key(e, today))
+    assert 0 < len(expected) < len(listed(site["entries"]))
+    count = searched(page, f"{site['url']}?{key}={value}")
+    assert count == len(expected)
+    assert shown_ids(page) == [e["id"] for e in expected[:20]]
+    assert page.locator(f"#lw-{key}-{value}").is_checked()
+
+
+def test_word_and_facets_combine(page, site):
+    today = dt.date.today()
+    entries = listed(site["entries"])
+
+    def words(e):
+        text = " ".join([e["name"], e["organisation"]["name"], e["description"], *e.get("activities", [])]).lower()
+        return set(re.findall(r"[a-z0-9]+", text.replace("'", "").replace("’", "")))
+
+    def match(e):
+        return (any(w.startswith("walk") for w in words(e)) and has_value(e, "del", "in-person")
+                and (has_value(e, "cost", "free") or has_value(e, "cost", "low-cost")))
+    expected = [e for e in entries if match(e)]
+    assert expected
+    count = searched(page, f"{site['url']}?q=walk&del=in-person&cost=free,low-cost")
+    assert count == len(expected)
+    assert set(shown_ids(page)) <= {e["id"] for e in expected}
+    # within a tier, entries with the word in their name come first
+    tiers = [rank_key(next(x for x in entries if x["id"] == i), today)[0] for i in shown_ids(page)]
+    assert tiers == sorted(tiers)
+
+
+def test_age_filter(page, site):
+    def allowed(e, age):
+        a = e.get("audience") or {}
+        return a.get("min_age", 0) <= age <= a.get("max_age", 120)
+    expected = [e for e in listed(site["entries"]) if allowed(e, 17)]
+    assert 0 < len(expected) < len(listed(site["entries"]))
+    assert searched(page, f"{site['url']}?age=17") == len(expected)
+
+
+def test_postcode_sort_puts_the_nearest_first(page, site):
+    today = dt.date.today()
+    home = postcodes().get("SE8 4RJ")
+    entries = listed(site["entries"])
+    centroids = _centroids()
+
+    def dist(e):
+        lat, lon, _ = entry_point(e, centroids)
+        return distance_km((home.lat, home.lon), (lat, lon))
+    expected = sorted(entries, key=lambda e: (rank_key(e, today)[0], dist(e)))
+    count = searched(page, f"{site['url']}?pc=se84rj")
+    assert count == len(entries)
+    assert "nearest to SE8 4RJ first" in page.locator("#lw-status").inner_text()
+    by_id = {e["id"]: e for e in entries}
+    got = [by_id[i] for i in shown_ids(page)]
+    assert len(got) == 20
+    for g, e in zip(got, expected, strict=False):
+        assert rank_key(g, today)[0] == rank_key(e, today)[0]
+        assert abs(dist(g) - dist(e)) < 0.15, (g["id"], dist(g), e["id"], dist(e))
+    first_tier = [e for e in entries if rank_key(e, today)[0] == rank_key(expected[0], today)[0]]
+    assert dist(got[0]) <= min(dist(e) for e in first_tier) + 0.15
+    page.click("#lw-more")
+    page.wait_for_function("() => document.querySelectorAll('#lw-results .lw-result').length >= 40")
+    got = [by_id[i] for i in shown_ids(page)]
+    for g, e in zip(got, expected, strict=False):
+        assert abs(dist(g) - dist(e)) < 0.15
+    assert page.locator("#lw-results .lw-result dd").filter(has_text=re.compile(r"^\d+\.\d km$")).count() > 0
+
+
+def _centroids():
+    from linkwell.search_index import _postcode_shards
+    return _postcode_shards()[1]
+
+
+def test_postcode_mistakes_are_explained(page, site):
+    searched(page, f"{site['url']}?q=walk&pc=ZZ99ZZ")
+    assert "not a London postcode" in page.locator("#lw-pc-error").inner_text()
+    assert page.get_attribute("#lw-pc", "aria-invalid") == "true"
+    count = searched(page, f"{site['url']}?pc=SE8")  # outward code alone: its centre
+    assert count > 0 and page.locator("#lw-pc-error").is_hidden()
+
+
+def test_url_round_trip_and_back_button(page, site):
+    page.goto(site["url"])
+    page.fill("#lw-q", "art")
+    page.press("#lw-q", "Enter")
+    first = wait_count(page)
+    page.click("#lw-filters > summary")
+    page.check("#lw-cost-free")
+    page.wait_for_url(re.compile(r"cost=free"))
+    second = wait_count(page)
+    assert second < first
+    ids = shown_ids(page)
+    url = page.url
+    assert "q=art" in url and "cost=free" in url
+    other = page.context.new_page()
+    other.goto(url)
+    assert wait_count(other) == second
+    assert shown_ids(other) == ids
+    assert other.locator("#lw-cost-free").is_checked() and other.input_value("#lw-q") == "art"
+    other.close()
+    page.go_back()
+    page.wait_for_function("() => !document.getElementById('lw-cost-free').checked")
+    assert wait_count(page) == first
+
+
+def test_keyboard_only_search_and_shortlist(page, site):
+    page.goto(site["url"])
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "lw-q":
+            break
+    assert page.evaluate("document.activeElement.id") == "lw-q"
+    page.keyboard.type(UNIQUE)
+    page.keyboard.press("Enter")
+    assert wait_count(page) == 1
+    button = page.locator("#lw-results .lw-shortlist-btn").first
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('lw-shortlist-btn')"):
+            break
+    page.keyboard.press("Space")
+    assert "On shortlist" in button.inner_text()
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+
+
+def test_shortlist_survives_reload_prints_and_shares(page, site, browser):
+    searched(page, f"{site['url']}?cat=creative")
+    buttons = page.locator("#lw-results .lw-shortlist-btn")
+    buttons.nth(0).click()
+    buttons.nth(1).click()
+    chosen = shown_ids(page)[:2]
+    page.reload()
+    wait_count(page)
+    assert "On shortlist" in page.locator("#lw-results .lw-shortlist-btn").nth(0).inner_text()
+    # an entry page offers the button too
+    third = shown_ids(page)[2]
+    page.goto(f"{site['url']}entries/{third}/")
+    page.click(".lw-shortlist-btn")
+    assert page.locator("[data-lw-shortlist-link]").first.inner_text() == "Shortlist (3)"
+    page.goto(f"{site['url']}shortlist/")
+    page.wait_for_selector(".lw-handout-item >> nth=2")
+    names = page.eval_on_selector_all(".lw-handout-item h2 a", "els => els.map(a => a.dataset.entry)")
+    assert names == chosen + [third]
+    shot(page, "shortlist-1280")
+    page.emulate_media(media="print")
+    assert page.locator(".lw-shortlist-tools").is_hidden()
+    assert page.locator(".md-header").is_hidden()
+    shot(page, "shortlist-print")
+    pdf = page.pdf(format="A4")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1, "the handout should fit on one page"
+    page.emulate_media(media="screen")
+    share = page.input_value("#lw-share-url")
+    assert share.endswith("shortlist/?ids=" + ",".join(chosen + [third]))
+    fresh = browser.new_context()
+    other = fresh.new_page()
+    other.goto(share)
+    other.wait_for_selector(".lw-handout-item >> nth=2")
+    assert "Shared list: 3 listings" in other.locator("#lw-shortlist .lw-status").inner_text()
+    fresh.close()
+
+
+def test_map_shows_the_results(page, site):
+    count = searched(page, f"{site['url']}?q=art&pc=SE8+4RJ")
+    page.click("#lw-map-toggle")
+    page.wait_for_selector("#lw-map .lw-pin")
+    shown = min(count, 20)
+    page.wait_for_function("n => document.querySelectorAll('#lw-map .lw-pin').length === n", arg=shown)
+    assert page.get_attribute("#lw-map-toggle", "aria-expanded") == "true"
+    titles = page.eval_on_selector_all("#lw-map .leaflet-marker-icon", "els => els.map(e => e.title)")
+    assert titles[0].startswith("1. ")
+    page.wait_for_function("() => /could not load/.test(document.getElementById('lw-map-note').textContent)")
+    page.locator("#lw-map-toggle").scroll_into_view_if_needed()
+    shot(page, "map-1280", full_page=False)
+    page.click("#lw-more")
+    page.wait_for_function("n => document.querySelectorAll('#lw-map .lw-pin').length === n", arg=min(count, 40))
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.locator("#lw-map").scroll_into_view_if_needed()
+    shot(page, "map-390", full_page=False)
+    assert not page.errors
+
+
+HOSTILE = ["<script>alert('name')</script>", "<img src=x onerror=alert('img')>",
+           "[click](javascript:alert('md'))", "\"><svg onload=alert('svg')>", "{{7*7}} ${alert('tpl')}",
+           "</li></ol><iframe src=javascript:alert('frame')>"]
+
+
+def test_hostile_text_in_results_is_inert(browser, site, tmp_path):
+    out = tmp_path / "site"
+    shutil.copytree(site["out"], out)
+    entries = list(generate(40, seed=2))
+    for i, text in enumerate(HOSTILE):
+        e = entries[i]
+        e["name"] = f"Hostile {i} {text}"
+        e["organisation"]["name"] = text
+        e["description"] = f"hostile {text} description"
+        e["location"] = {"venue": text, "postcode": "SE8 4RJ"}
+        e["schedule"] = [{"days": ["mo"], "opens": "10:00", "note": text}]
+        e["status"] = "active"
+        e["contact"] = {"website": "javascript:alert('link')", "phone": text}
+    write_search_index(entries, out, dt.date.today())
+    server, url = _serve(out)
+    try:
+        context = browser.new_context()
+        pg = context.new_page()
+        problems = []
+        pg.on("dialog", lambda d: (problems.append(d.message), d.dismiss()))
+        pg.on("pageerror", lambda e: problems.append(str(e)))
+        pg.on("console", lambda m: problems.append(m.text)
+              if m.type == "error" and url in m.location.get("url", "") else None)
+        pg.route("**/*", lambda r: r.continue_() if r.request.url.startswith(url) else r.abort())
+        pg.goto(f"{url}?q=hostile&pc=SE8+4RJ")
+        assert wait_count(pg) == len(HOSTILE)
+        pg.click("#lw-map-toggle")
+        pg.wait_for_selector("#lw-map .lw-pin")
+        pg.locator("#lw-map .lw-pin").first.dispatch_event("click")
+        pg.wait_for_selector(".lw-pop a")
+        for b in pg.locator(".lw-shortlist-btn").all():
+            b.click()
+        pg.goto(f"{url}shortlist/")
+        pg.wait_for_selector(".lw-handout-item >> nth=5")
+        pg.goto(f"{url}?q=hostile")
+        wait_count(pg)
+        pg.wait_for_timeout(300)
+        text = pg.locator("#lw-results").inner_text()
+        for t in HOSTILE:
+            assert t.split(" ")[0] in text
+        assert pg.locator("#lw-results script, #lw-results img, #lw-results svg, #lw-results iframe").count() == 0
+        hrefs = pg.eval_on_selector_all("a", "els => els.map(a => a.getAttribute('href') || '')")
+        assert not [h for h in hrefs if h.lower().startswith("javascript")]
+        assert problems == []
+        context.close()
+    finally:
+        server.shutdown()
+
+
+@pytest.mark.skipif(not AXE.is_file(), reason="axe-core is not installed (npm ci)")
+@pytest.mark.parametrize("where", ["home", "results", "map", "shortlist"])
+def test_axe_finds_no_serious_violations(page, site, where):
+    if where == "home":
+        page.goto(site["url"])
+    elif where in ("results", "map"):
+        searched(page, f"{site['url']}?q=art&pc=SE8+4RJ&cost=free")
+        page.click("#lw-filters > summary")
+        if where == "map":
+            page.click("#lw-map-toggle")
+            page.wait_for_selector("#lw-map .lw-pin")
+    else:
+        searched(page, f"{site['url']}?cat=active")
+        page.locator(".lw-shortlist-btn").nth(0).click()
+        page.goto(f"{site['url']}shortlist/")
+        page.wait_for_selector(".lw-handout-item")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
+           if v["impact"] in ("serious", "critical")]
+    assert bad == []
+    if where == "home":
+        shot(page, "home-1280")
+        page.set_viewport_size({"width": 390, "height": 844})
+        shot(page, "home-390")

@@ -1,0 +1,192 @@
+"""The search index files (linkwell.search_index) and the generated search form, checked in Python."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import datetime as dt
+import json
+
+import pytest
+
+from bench.synthetic import generate
+from linkwell import search_form
+from linkwell.freshness import freshness
+from linkwell.postcodes import postcodes
+from linkwell.schema import vocabulary
+from linkwell.search_index import (
+    encode_ids,
+    facet_values,
+    id_shard,
+    schedule_facets,
+    tokens,
+    write_search_index,
+)
+
+TODAY = dt.date(2026, 11, 23)
+
+
+def decode(enc, total: int) -> list[int]:
+    if isinstance(enc, str):
+        bits = base64.b64decode(enc)
+        return [i for i in range(total) if bits[i >> 3] & (1 << (i & 7))]
+    out, n = [], 0
+    for d in enc:
+        n += d
+        out.append(n)
+    return out
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    entries = list(generate(300, seed=3))
+    entries[0]["description"] = "A ukulele circle for beginners in a café near the river."
+    entries[1]["status"] = "closed"
+    out = tmp_path_factory.mktemp("site")
+    write_search_index(entries, out, TODAY)
+    meta = json.loads((out / "search" / "meta.json").read_text())
+    base = out / "search" / meta["base"]
+
+    def load(path):
+        return json.loads((base / path).read_text())
+
+    records = []
+    for i in range(0, meta["total"], meta["chunk"]):
+        records += load(f"r/{i // meta['chunk']}.json")
+    return {"entries": entries, "out": out, "meta": meta, "load": load, "records": records}
+
+
+def test_tokens_fold_case_accents_apostrophes_and_stop_words():
+    assert tokens("Men’s Café, Brixton and the Over-50s") == ["mens", "cafe", "brixton", "over", "50s"]
+    assert tokens("a I") == []
+
+
+def test_id_list_encoding_round_trips_sparse_and_dense():
+    sparse, dense = [3, 40, 41, 999], list(range(0, 1000, 2))
+    assert isinstance(encode_ids(sparse, 1000), list)
+    assert decode(encode_ids(sparse, 1000), 1000) == sparse
+    assert isinstance(encode_ids(dense, 1000), str)
+    assert decode(encode_ids(dense, 1000), 1000) == dense
+    assert decode(encode_ids([], 10), 10) == []
+
+
+def test_id_shard_is_fnv1a():
+    assert id_shard("") == 0x811C9DC5 % 64
+    assert id_shard("a") == 0xE40C292C % 64  # FNV-1a("a"), a published test vector
+
+
+def test_closed_entries_are_left_out_and_every_other_entry_has_one_record(index):
+    ids = [r["i"] for r in index["records"]]
+    open_ids = [e["id"] for e in index["entries"] if e["status"] != "closed"]
+    assert sorted(ids) == sorted(open_ids)
+    assert index["entries"][1]["id"] not in ids
+    assert index["meta"]["total"] == len(open_ids)
+
+
+def test_records_are_in_tier_order_fresh_first(index):
+    by_id = {e["id"]: e for e in index["entries"]}
+    tiers = []
+    for rec in index["records"]:
+        entry = by_id[rec["i"]]
+        expected = 3 if entry["status"] == "temporarily-closed" else freshness(entry, TODAY).rank
+        assert rec["t"] == expected
+        assert rec["f"].endswith(freshness(entry, TODAY).notice[1:])
+        tiers.append(rec["t"])
+    assert tiers == sorted(tiers)
+    starts = index["meta"]["tiers"]
+    for t in range(4):
+        assert all(r["t"] == t for r in index["records"][starts[t]:starts[t + 1]])
+
+
+def test_a_description_word_finds_its_entry(index):
+    meta, load = index["meta"], index["load"]
+    shard = load("t/uk.json")
+    found = decode(shard["ukulele"][0], meta["total"])
+    assert [index["records"][n]["i"] for n in found] == [index["entries"][0]["id"]]
+    assert decode(shard["ukulele"][1], meta["total"]) == []  # not in the name
+
+
+def test_facet_files_match_the_entries(index):
+    meta, load, records = index["meta"], index["load"], index["records"]
+    by_id = {e["id"]: e for e in index["entries"]}
+    for key, values in facet_values().items():
+        for value in values:
+            path = f"{key}/{value}"
+            got = set()
+            if path in meta["facetFiles"]:
+                got = {records[n]["i"] for n in decode(load(f"f/{path}.json"), meta["total"])}
+            expected = set()
+            for rec in records:
+                e = by_id[rec["i"]]
+                days, times = schedule_facets(e)
+                has = {"cat": e["categories"], "bor": [e["borough"]], "cost": [e["cost"]], "del": e["delivery"],
+                       "day": days, "time": times, "grp": (e.get("audience") or {}).get("groups", []),
+                       "acc": e["access"], "a11y": e.get("accessibility", [])}[key]
+                if value in has:
+                    expected.add(rec["i"])
+            assert got == expected, path
+
+
+def test_schedule_facets():
+    entry = {"schedule": [{"days": ["mo"], "opens": "10:00", "closes": "12:00"},
+                          {"days": ["sa"], "opens": "19:00", "closes": "21:00"}]}
+    assert schedule_facets(entry) == ({"mo", "sa"}, {"daytime", "weekend", "evening"})
+    assert schedule_facets({}) == (set(), set())
+
+
+def test_geo_tiles_hold_every_entry_once_with_its_position(index):
+    meta, load, records = index["meta"], index["load"], index["records"]
+    lat0, lon0, dlat, dlon = meta["tile"]
+    seen = {}
+    for name in meta["tiles"]:
+        tx, ty = map(int, name.split("-"))
+        body = load(f"g/{name}.json")
+        for i, n in enumerate(decode(body["o"], meta["total"])):
+            seen[n] = (lat0 + ty * dlat + body["p"][2 * i] / 10000, lon0 + tx * dlon + body["p"][2 * i + 1] / 10000)
+    assert sorted(seen) == list(range(meta["total"]))
+    for n, (lat, lon) in seen.items():
+        assert abs(lat - records[n]["y"][0]) < 2e-4 and abs(lon - records[n]["y"][1]) < 2e-4
+
+
+def test_entry_without_location_is_placed_at_its_borough_centre(tmp_path):
+    entry = copy.deepcopy(next(generate(1, seed=5)))
+    entry.pop("location", None)
+    entry["delivery"] = ["online"]
+    write_search_index([entry], tmp_path, TODAY)
+    meta = json.loads((tmp_path / "search" / "meta.json").read_text())
+    rec = json.loads((tmp_path / "search" / meta["base"] / "r" / "0.json").read_text())[0]
+    assert rec["q"] == 1 and len(rec["y"]) == 2
+
+
+def test_age_groups(index):
+    groups = index["load"]("f/age.json")
+    ages = {(lo, hi) for lo, hi, _ in groups}
+    expected = {((e.get("audience") or {}).get("min_age", 0), (e.get("audience") or {}).get("max_age", 120))
+                for e in index["entries"] if e["status"] != "closed"
+                and {"min_age", "max_age"} & set(e.get("audience") or {})}
+    assert ages == expected
+
+
+def test_postcode_shards_match_the_table(index):
+    shard = json.loads((index["out"] / "postcodes" / "SE8.json").read_text())
+    point = postcodes().get("SE8 4RJ")
+    assert shard["4RJ"] == [round(point.lat, 5), round(point.lon, 5)]
+    assert 51.4 < shard[""][0] < 51.5  # the outward code's centre
+
+
+def test_id_shards_map_every_id_to_its_record(index):
+    load, records = index["load"], index["records"]
+    for n, rec in enumerate(records):
+        assert load(f"id/{id_shard(rec['i'])}.json")[rec["i"]] == n
+
+
+def test_rebuild_of_the_same_entries_gives_the_same_base(index, tmp_path):
+    write_search_index(index["entries"], tmp_path, TODAY)
+    assert json.loads((tmp_path / "search" / "meta.json").read_text())["base"] == index["meta"]["base"]
+
+
+def test_home_page_form_is_up_to_date_with_the_vocabularies():
+    text = search_form.INDEX_MD.read_text(encoding="utf-8")
+    assert search_form.form_html() in text, "run: .venv/bin/python -m linkwell.search_form"
+    for value in vocabulary("categories") + vocabulary("access") + vocabulary("accessibility"):
+        assert f'value="{value}"' in text
