@@ -95,5 +95,9 @@ def write(entries: list[dict], out_dir: Path, generated_at: dt.datetime, catalog
     document = build(entries, generated_at, catalogue)
     check(document)
     path = Path(out_dir) / FILE_NAME
-    path.write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))  # compact: C encoder, small file
+    del document
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.write("\n")
     return path
