@@ -39,6 +39,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from linkwell.loader import EntryLoadError, load_entry_text
 from linkwell.store import dump_entry, entry_path, write_entries
 from linkwell.validate import find_entry_files, validate_paths
 
@@ -427,11 +428,17 @@ def _check(changed: dict[str, dict], p: Plan, today: dt.date, touched) -> None:
     with tempfile.TemporaryDirectory(prefix="linkwell-merge-") as tmp:
         root = Path(tmp) / "directory"
         bad_write = []
-        for entry_id, entry in changed.items():
+        for entry_id, entry in changed.items():  # staging copies: no fsync needed, the real write has it
             try:
-                write_entries(root, [entry])
-            except (ValueError, KeyError, TypeError) as exc:
+                text = dump_entry(entry)
+                if load_entry_text(text).data != entry:
+                    raise ValueError("the listing would not read back exactly as written (unusual characters?)")
+            except (ValueError, KeyError, TypeError, EntryLoadError) as exc:
                 bad_write.append((entry_id, "(file)", str(exc)))
+                continue
+            path = entry_path(root, entry)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
         report = validate_paths([root], today=today, cache_dir=Path(tmp) / "cache", load_entries=False)
     failed: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for entry_id, where, message in bad_write:
