@@ -36,8 +36,9 @@ import json
 import re
 import shutil
 import unicodedata
-import zlib
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from pathlib import Path
 
 from linkwell.boroughs import BOROUGHS, by_gss
@@ -107,13 +108,15 @@ def facet_labels() -> dict[str, list[str]]:
 # --- tokens -------------------------------------------------------------------------------
 
 _SPLIT = re.compile(r"[^a-z0-9]+")
+_MARKS = re.compile(r"[\u0300-\u036f]")  # combining accents, as search.js removes them
+_APOSTROPHES = re.compile(r"['\u2019]")
 
 
 def tokens(text: str) -> list[str]:
     """Index words of a text: 'Men’s Café, Brixton' -> ['mens', 'cafe', 'brixton']."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    text = text.replace("'", "").replace("\u2019", "")
+    if not text.isascii():
+        text = _MARKS.sub("", unicodedata.normalize("NFKD", text))
+    text = _APOSTROPHES.sub("", text.lower())
     return [t for t in _SPLIT.split(text) if len(t) >= 2 and t not in STOP_WORDS]
 
 
@@ -128,20 +131,17 @@ def id_shard(entry_id: str) -> int:
 # --- id list encoding ---------------------------------------------------------------------
 
 def encode_ids(ids: list[int], total: int):
-    """A sorted id list as deltas ``[3, 1, 7]`` or, when that is larger, a base64 bitset string."""
+    """A sorted id list as deltas ``[3, 1, 7]``, or as a base64 bitset string when it holds more than
+    a tenth of all entries (where the bitset is the smaller of the two, gzipped)."""
+    if len(ids) * 10 > total:
+        bits = bytearray((total + 7) // 8)
+        for i in ids:
+            bits[i >> 3] |= 1 << (i & 7)
+        return base64.b64encode(bytes(bits)).decode("ascii")
     deltas, prev = [], 0
     for i in ids:
         deltas.append(i - prev)
         prev = i
-    as_list = json.dumps(deltas, separators=(",", ":"))
-    if len(ids) * 8 < total // 8:  # sparse: the list is obviously smaller
-        return deltas
-    bits = bytearray((total + 7) // 8)
-    for i in ids:
-        bits[i >> 3] |= 1 << (i & 7)
-    as_bits = base64.b64encode(bytes(bits)).decode("ascii")
-    if len(zlib.compress(as_bits.encode(), 6)) < len(zlib.compress(as_list.encode(), 6)):
-        return as_bits
     return deltas
 
 
@@ -214,6 +214,7 @@ def tier(entry: dict, today: dt.date) -> tuple[int, str]:
 
 # --- the postcode table -------------------------------------------------------------------
 
+@cache
 def _postcode_shards() -> tuple[dict[str, dict], dict[str, tuple[float, float]]]:
     """({outward: {inward: [lat, lon], "": centroid}}, {borough slug: centroid})."""
     shards: dict[str, dict] = defaultdict(dict)
@@ -394,20 +395,45 @@ def build_files(entries: list[dict], today: dt.date) -> tuple[dict, dict[str, by
 
 
 def write_search_index(entries: list[dict], out_dir: Path, today: dt.date) -> None:
-    """Write the search index and postcode shards for ``entries`` into the built site ``out_dir``."""
+    """Write the search index and postcode shards for ``entries`` into the built site ``out_dir``.
+
+    Files whose build folder (``search/<hash>/``) already exists are left alone, so a rebuild with
+    no change to what search shows writes nothing; a changed index is written beside the old one,
+    ``meta.json`` is switched to it, then the old folder is removed.
+    """
     out_dir = Path(out_dir)
     meta, files, pc_files = build_files(list(entries), today)
     search_dir = out_dir / "search"
-    if search_dir.exists():
-        shutil.rmtree(search_dir)
     base = search_dir / meta["base"]
-    folders = {str(Path(p).parent) for p in files}
-    for folder in sorted(folders):
-        (base / folder).mkdir(parents=True, exist_ok=True)
-    for path, body in files.items():
-        (base / path).write_bytes(body)
-    (search_dir / "meta.json").write_bytes(_json(meta))
-    pc_dir = out_dir / "postcodes"
+    if not (base / "done").is_file():
+        if base.exists():
+            shutil.rmtree(base)
+        for folder in sorted({str(Path(p).parent) for p in files}):
+            (base / folder).mkdir(parents=True, exist_ok=True)
+        _write_all(base, files)
+        (base / "done").write_bytes(b"")
+    tmp = search_dir / "meta.json.tmp"
+    tmp.write_bytes(_json(meta))
+    tmp.replace(search_dir / "meta.json")
+    for old in search_dir.iterdir():
+        if old.is_dir() and old.name != meta["base"]:
+            shutil.rmtree(old)
+    _write_postcodes(out_dir / "postcodes", pc_files)
+
+
+def _write_all(folder: Path, files: dict[str, bytes]) -> None:
+    """Write many small files; threads overlap the file system's latency."""
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for future in [pool.submit((folder / path).write_bytes, body) for path, body in files.items()]:
+            future.result()
+
+
+def _write_postcodes(pc_dir: Path, pc_files: dict[str, bytes]) -> None:
+    """The postcode shards, skipped when the same table was already written there."""
+    stat = POSTCODE_FILE.stat()
+    stamp = f"{stat.st_size}:{stat.st_mtime_ns}:{len(pc_files)}".encode()
+    if (pc_dir / ".stamp").is_file() and (pc_dir / ".stamp").read_bytes() == stamp:
+        return
     pc_dir.mkdir(parents=True, exist_ok=True)
-    for path, body in pc_files.items():
-        (pc_dir / path).write_bytes(body)
+    _write_all(pc_dir, pc_files)
+    (pc_dir / ".stamp").write_bytes(stamp)

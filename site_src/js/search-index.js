@@ -157,11 +157,17 @@
   };
   GeoOrder.prototype.page = function (need) {
     var self = this, m = this.m;
+    if (this.viaRecords) return this.byRecords(need);
     var certain = this.certain();
     if (certain.length >= need || this.next >= this.tiles.length) {
       return Promise.resolve(certain.slice(0, need).map(function (f) { return f.n; }));
     }
-    var batch = this.tiles.slice(this.next, this.next + 6);
+    // Fetch about the number of tiles that should hold `need` matches (matches spread like entries),
+    // at least 4, doubling on each later round.
+    var matches = this.tierCounts.reduce(function (a, b) { return a + b; }, 0);
+    var perTile = matches / Math.max(1, this.tiles.length);
+    var size = this.next ? Math.max(4, this.next) : Math.max(4, Math.ceil(1.5 * need / Math.max(perTile, 0.01)));
+    var batch = this.tiles.slice(this.next, this.next + size);
     this.next += batch.length;
     return Promise.all(batch.map(function (tile) { return part(m, 'g/' + tile.name + '.json'); }))
       .then(function (bodies) {
@@ -180,6 +186,25 @@
         return self.page(need);
       });
   };
+
+  /* Few matches spread over few record files: read their positions from the display records
+   * (needed for the page anyway) instead of every position tile. */
+  GeoOrder.prototype.byRecords = function (need) {
+    var self = this;
+    if (!this.sorted) {
+      var all = [];
+      for (var n = 0; n < this.matches.length; n++) if (this.matches[n]) all.push(n);
+      this.sorted = recordsFor(all).then(function (recs) {
+        return recs.filter(Boolean).map(function (r) {
+          var d = r.y ? km(self.point.lat, self.point.lon, r.y[0], r.y[1]) : Infinity;
+          self.distance[r.ord] = d;
+          return { n: r.ord, d: d, t: tierOf(self.m, r.ord) };
+        }).sort(function (a, b) { return a.t - b.t || a.d - b.d || a.n - b.n; });
+      });
+    }
+    return this.sorted.then(function (list) { return list.slice(0, need).map(function (f) { return f.n; }); });
+  };
+  var RECORD_FILES_LIMIT = 24;
 
   /* Run a query. Resolves to { total, tierCounts, page(n) -> Promise<ordinals>, distance(n) } or
    * { empty: true } when the query asks for nothing. */
@@ -205,7 +230,9 @@
         for (var n = 0; n < m.total; n++) if (acc[n]) { ordinals.push(n); tierCounts[tierOf(m, n)]++; }
         var result = { total: ordinals.length, tierCounts: tierCounts, meta: m, tierOf: function (n) { return tierOf(m, n); } };
         if (query.point && ordinals.length) {
-          var geo = new GeoOrder(m, acc, tierCounts, query.point);
+          var geo = new GeoOrder(m, acc, tierCounts, query.point), chunks = {};
+          ordinals.forEach(function (n) { chunks[Math.floor(n / m.chunk)] = 1; });
+          geo.viaRecords = Object.keys(chunks).length <= RECORD_FILES_LIMIT;
           result.page = function (need) { return geo.page(need); };
           result.distance = function (n) { return geo.distance[n]; };
         } else {

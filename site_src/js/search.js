@@ -93,6 +93,9 @@
       else if (historyMode === 'replace') history.replaceState(null, '', toURL(state));
       pcError.hidden = true;
       pc.removeAttribute('aria-invalid');
+      if (state.q || state.pc || state.age || FACETS.some(function (k) { return state.facets[k].length; })) {
+        idx.meta().catch(function () {});  // start loading the index while the postcode is looked up
+      }
       var pointJob = state.pc ? idx.lookupPostcode(state.pc) : Promise.resolve(null);
       return pointJob.then(function (point) {
         if (id !== runId) return null;
@@ -281,6 +284,7 @@
     /* ---- events ---- */
     form.addEventListener('submit', function (e) { e.preventDefault(); run('push'); });
     q.addEventListener('input', function () {
+      if (q.value.trim()) idx.meta().catch(function () {});  // the person has started searching
       clearTimeout(debounce);
       debounce = setTimeout(function () { run('replace'); }, 250);
     });
