@@ -72,6 +72,7 @@ def build(out, feeds_only, config_file, directory, strict):
     """Validate the listings, then build the website and every feed into one folder."""
     started = time.monotonic()
     entries = _validated_entries(directory or DIRECTORY_DIR)
+    validated = time.monotonic()
     out = out.resolve()
     if feeds_only:
         from linkwell.site.build import write_feeds
@@ -92,6 +93,9 @@ def build(out, feeds_only, config_file, directory, strict):
     click.echo(f"Built {len(entries)} listings into {out} in {time.monotonic() - started:.1f} s "
                f"({stats.entry_pages_written} entry pages and {stats.listing_pages_written} list pages written, "
                f"{stats.entry_pages - stats.entry_pages_written} unchanged).")
+    timings = {"validate": validated - started, **stats.timings}
+    click.echo("Time: " + ", ".join(f"{step} {seconds:.2f} s" for step, seconds in timings.items())
+               + f"; MkDocs and the rest {time.monotonic() - started - sum(timings.values()):.2f} s.")
     click.echo(f"Open {out / 'index.html'} in a browser, or run `.venv/bin/linkwell serve` to preview it.")
 
 

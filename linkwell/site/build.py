@@ -9,8 +9,9 @@ machinery, so the cost per entry is one template render and one file write.
 
 Incremental: ``<out_dir>/.linkwell-manifest.json`` records, per generated page, a key made from
 its inputs (entry data, freshness notice, shell and renderer code). An entry page is rendered
-only when its key changed or its file is missing; listing pages are rendered in memory (cheap)
-and written only when their content changed; pages of deleted or renamed entries are removed.
+only when its key changed or its file is missing; listing pages are assembled from per-entry list items (cached in
+``.linkwell-items.pickle``, re-rendered only for changed entries) and written only when their
+content changed; pages of deleted or renamed entries are removed.
 Many changed entry pages are rendered in worker processes (one per core, forked).
 
 ``preserve(out_dir)`` / ``restore(out_dir)`` move the generated folders aside while MkDocs
@@ -27,7 +28,9 @@ import logging
 import math
 import multiprocessing
 import os
+import pickle
 import shutil
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +47,7 @@ log = logging.getLogger("linkwell.site")
 
 GENERATED_DIRS = ("entries", "boroughs", "categories")
 MANIFEST = ".linkwell-manifest.json"
+ITEMS_CACHE = ".linkwell-items.pickle"
 KEEP = ".linkwell-keep"
 PAGE_SIZE = 100
 PARALLEL_THRESHOLD = 300  # fewer changed entry pages than this are rendered in this process
@@ -53,6 +57,7 @@ ENTRY_DEPTH = 2
 
 @dataclass
 class PublishStats:
+    timings: dict = None  # step -> seconds
     entry_pages: int = 0
     entry_pages_written: int = 0
     listing_pages: int = 0
@@ -170,13 +175,38 @@ def _listing_pages(lists, renderer: Renderer, shells: dict[int, Shell]) -> dict[
     return pages
 
 
-def _lists(entries, fresh, renderer: Renderer):
+def _items(entries, fresh, keys, renderer: Renderer, out_dir: Path, version: str) -> list[str]:
+    """Each entry's list item, re-rendered only when the entry changed (cached in ITEMS_CACHE)."""
+    cache_file = out_dir / ITEMS_CACHE
+    try:
+        with open(cache_file, "rb") as f:
+            cached = pickle.load(f)
+        cached = cached["items"] if cached.get("version") == version else {}
+    except (OSError, pickle.PickleError, EOFError, KeyError, TypeError, AttributeError, ValueError):
+        cached = {}
+    items, fresh_cache, changed = [], {}, False
+    for i, entry in enumerate(entries):
+        hit = cached.get(entry["id"])
+        if hit is None or hit[0] != keys[i]:
+            item = renderer.listing_item(entry, fresh[i], 0).replace('href="entries/', f'href="{_ROOT}entries/')
+            hit, changed = (keys[i], item), True
+        items.append(hit[1])
+        fresh_cache[entry["id"]] = hit
+    if changed or len(fresh_cache) != len(cached):
+        tmp = cache_file.with_suffix(".tmp")
+        with open(tmp, "wb") as f:
+            pickle.dump({"version": version, "items": fresh_cache}, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache_file)
+    return items
+
+
+def _lists(entries, fresh, items):
     """(base path, title, intro, breadcrumbs, [item html]) for each borough and category."""
     order = sorted(range(len(entries)), key=lambda i: (fresh[i].rank, entries[i]["status"] != "active",
                                                        entries[i]["name"].lower(), entries[i]["id"]))
     by_borough, by_category = defaultdict(list), defaultdict(list)
     for i in order:
-        item = renderer.listing_item(entries[i], fresh[i], 0).replace('href="entries/', f'href="{_ROOT}entries/')
+        item = items[i]
         by_borough[entries[i]["borough"]].append(item)
         for c in entries[i]["categories"]:
             by_category[c].append(item)
@@ -264,6 +294,27 @@ def write_search_index(entries, out_dir: Path, today: dt.date) -> bool:
     return True
 
 
+def _feeds_job() -> bool:
+    entries, out_dir = _JOB["feeds"]
+    return write_feeds(entries, out_dir)
+
+
+def feeds_and_search(entries, out_dir: Path, today: dt.date, workers: int) -> None:
+    """The feeds (in a forked worker) and the search index (here) at the same time."""
+    if workers < 2:
+        write_feeds(entries, out_dir)
+        write_search_index(entries, out_dir, today)
+        return
+    _JOB["feeds"] = (entries, out_dir)
+    try:
+        with multiprocessing.get_context("fork").Pool(1) as pool:
+            pending = pool.apply_async(_feeds_job)
+            write_search_index(entries, out_dir, today)
+            pending.get()  # re-raises the feed writer's error here
+    finally:
+        _JOB.clear()
+
+
 # --- the whole generated part ----------------------------------------------------------------
 
 def publish(entries: list[dict], out_dir: Path, shells: dict[int, Shell], site: SiteInfo,
@@ -271,7 +322,14 @@ def publish(entries: list[dict], out_dir: Path, shells: dict[int, Shell], site: 
     today = today or dt.date.today()
     out_dir = Path(out_dir)
     workers = workers or os.cpu_count() or 1
-    stats = PublishStats()
+    stats = PublishStats(timings={})
+    clock = [time.perf_counter()]
+
+    def lap(step):
+        now = time.perf_counter()
+        stats.timings[step] = round(now - clock[0], 3)
+        clock[0] = now
+
     restore(out_dir)
     renderer = Renderer(site)
     entries = sorted(entries, key=lambda e: e["id"])
@@ -282,17 +340,21 @@ def publish(entries: list[dict], out_dir: Path, shells: dict[int, Shell], site: 
     old_pages = old.get("pages", {}) if old.get("version") == version else {}
     new_pages: dict[str, str] = {}
 
-    todo = []
+    todo, keys = [], []
     for i, entry in enumerate(entries):
         path = f"entries/{entry['id']}/"
         key = hashlib.blake2b(f"{entry!r}|{fresh[i].notice}|{fresh[i].state}".encode(), digest_size=12).hexdigest()
+        keys.append(key)
         new_pages[path] = key
         if old_pages.get(path) != key or not (out_dir / path / "index.html").is_file():
             todo.append(i)
     stats.entry_pages, stats.entry_pages_written = len(entries), len(todo)
+    lap("prepare")
     _entry_pages(entries, fresh, None, todo, renderer, shells[ENTRY_DEPTH], out_dir, today, workers)
+    lap("entry pages")
 
-    listing = _listing_pages(_lists(entries, fresh, renderer), renderer, shells)
+    items = _items(entries, fresh, keys, renderer, out_dir, version)
+    listing = _listing_pages(_lists(entries, fresh, items), renderer, shells)
     stats.listing_pages = len(listing)
     for path, text in listing.items():
         key = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
@@ -301,6 +363,7 @@ def publish(entries: list[dict], out_dir: Path, shells: dict[int, Shell], site: 
             _write(out_dir / path / "index.html", text)
             stats.listing_pages_written += 1
 
+    lap("list pages")
     for path in set(old.get("pages", {})) - set(new_pages):
         target = out_dir / path
         if target.is_dir() and target.resolve().is_relative_to(out_dir.resolve()):
@@ -320,7 +383,9 @@ def publish(entries: list[dict], out_dir: Path, shells: dict[int, Shell], site: 
     tiles = {"url": site.tiles_url, "attribution": site.tiles_attribution, "max_zoom": site.tiles_max_zoom}
     (data_dir / "boroughs.json").write_text(json.dumps({"tiles": tiles, "boroughs": borough_map_data(entries)}),
                                             encoding="utf-8")
+    lap("assets")
     if feeds:
-        write_feeds(entries, out_dir)
-        write_search_index(entries, out_dir, today)
+        feeds_and_search(entries, out_dir, today, workers)
+        lap("feeds + search index")
+    log.info("generated pages: %s", ", ".join(f"{k} {v:.2f} s" for k, v in stats.timings.items()))
     return stats
