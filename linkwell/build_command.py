@@ -96,7 +96,9 @@ def build(out, feeds_only, config_file, directory, strict):
     timings = {"validate": validated - started, **stats.timings}
     click.echo("Time: " + ", ".join(f"{step} {seconds:.2f} s" for step, seconds in timings.items())
                + f"; MkDocs and the rest {time.monotonic() - started - sum(timings.values()):.2f} s.")
-    click.echo(f"Open {out / 'index.html'} in a browser, or run `.venv/bin/linkwell serve` to preview it.")
+    click.echo(f"The site is in {out}/ (home page: {out / 'index.html'}). Pages link to folders and the search "
+               "fetches its index, so browse it through a web server: `.venv/bin/linkwell serve` "
+               f"(http://127.0.0.1:8000/, live reload) or `python3 -m http.server -d {out}`.")
 
 
 @click.command()

@@ -156,12 +156,13 @@ def test_feeds_only(tmp_path):
 
 
 def test_mkdocs_build_strict_has_no_warnings(tmp_path):
-    env = dict(os.environ, LINKWELL_CACHE_DIR=str(tmp_path / "cache"))
+    env = dict(os.environ, LINKWELL_CACHE_DIR=str(tmp_path / "cache"), NO_MKDOCS_2_WARNING="1")
     result = subprocess.run([str(Path(sys.executable).parent / "mkdocs"), "build", "--strict", "-d",
                              str(tmp_path / "site")], cwd=PROJECT, env=env, capture_output=True, text=True,
                             timeout=600)
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stderr, result.stderr
+    assert "Aborted" not in result.stderr
     assert (tmp_path / "site" / "entries").is_dir()
 
 
