@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import math
 import multiprocessing
+import os
 import resource
 import sys
 import tempfile
@@ -113,6 +114,7 @@ def main(n: int = 10_000, size: int = 100) -> None:
                                                "http": {"pace_seconds": 0}}]})
         today = dt.date(2026, 11, 20)
         with tempfile.TemporaryDirectory() as tmp:
+            os.environ["LINKWELL_CACHE_DIR"] = str(Path(tmp) / "cache")  # keep validation caches out of the project
             directory = Path(tmp) / "directory"
             timings = []
             for _run in range(2):
