@@ -152,6 +152,8 @@ def test_no_search_data_is_fetched_before_searching(page, site):
     page.wait_for_load_state("networkidle")
     data = [u for u in urls if "/search/" in u or "/postcodes/" in u]
     assert data == []
+    for hidden in ("#lw-more", "#lw-result-tools", "#lw-map-panel", "#lw-pc-error"):
+        assert page.locator(hidden).is_hidden(), hidden
     page.fill("#lw-q", UNIQUE)
     assert wait_count(page) == 1
     assert any(u.endswith("/search/meta.json") for u in urls)
