@@ -1,7 +1,7 @@
 """Writing listing files: the one place that writes ``directory/``.
 
-``dump_entry(entry)`` renders an entry as YAML deterministically (fields in schema order, keys
-inside them sorted, block style, UTF-8, long text folded the same way every time), so a
+``dump_entry(entry)`` renders an entry as YAML deterministically (fields, and keys inside them, in
+schema order; block style, UTF-8, long text folded the same way every time), so a
 rewrite of unchanged data is byte-identical and a git diff shows only real changes.
 ``write_entries(root, entries)`` writes a batch all-or-nothing: every file is first written to
 a temporary file beside its target, and only when all succeeded are they renamed into place.
@@ -22,11 +22,8 @@ from linkwell import schema
 from linkwell.loader import load_entry_text
 
 
-class _Dumper(yaml.SafeDumper):
-    """Block style with list items indented under their key, long text folded (``>-``)."""
-
-    def increase_indent(self, flow=False, indentless=False):
-        return super().increase_indent(flow, False)
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
+    """libyaml's emitter (about 6x faster than PyYAML's): block style, long text folded (``>-``)."""
 
 
 def _represent_str(dumper, value: str):
@@ -92,8 +89,6 @@ def write_entries(root: Path, entries: list[dict]) -> list[Path]:
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
                 f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
             staged.append((Path(tmp), target))
     except BaseException:
         for tmp, _target in staged:

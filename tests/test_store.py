@@ -43,9 +43,20 @@ def test_failed_batch_writes_nothing(tmp_path):
     assert not any(p.is_file() for p in tmp_path.rglob("*"))
 
 
-def test_text_that_would_not_read_back_is_refused(tmp_path):
+def test_text_that_cannot_be_encoded_writes_nothing(tmp_path):
     entry = copy.deepcopy(VALID_ENTRY)
-    entry["description"] = "line\x85break"
+    entry["description"] = "lone surrogate \ud800"
+    with pytest.raises(UnicodeEncodeError):
+        write_entries(tmp_path, [VALID_ENTRY, entry])
+    assert not any(p.is_file() for p in tmp_path.rglob("*"))
+
+
+def test_a_dump_that_would_not_read_back_is_refused(tmp_path, monkeypatch):
+    """The round-trip guard: if the YAML written would load as different data, nothing is written."""
+    import linkwell.store as store
+
+    real_dump = store.dump_entry
+    monkeypatch.setattr(store, "dump_entry", lambda e: real_dump(e).replace("cost: free", "cost: 'no'"))
     with pytest.raises(ValueError, match="read back"):
-        write_entries(tmp_path, [entry])
+        write_entries(tmp_path, [VALID_ENTRY])
     assert not any(p.is_file() for p in tmp_path.rglob("*"))
