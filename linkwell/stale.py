@@ -143,30 +143,51 @@ def _md_ask(item: StaleItem) -> str:
                       for value in item.ask)
 
 
-def render_markdown(report: StaleReport) -> str:
+def render_markdown(report: StaleReport, max_chars: int | None = None) -> str:
+    """The report as Markdown. With ``max_chars`` (GitHub issue bodies stop at 65,536), table rows
+    that would not fit are left out and a closing line says how many, so the issue still updates."""
     lines = [f"# Stale listings report — {report.as_of.isoformat()}", "",
              f"Thresholds: {_threshold_words(report.thresholds)}. {_summary(report)}", "",
              "A listing is stale the day after its due date. Please re-check each one with the provider "
              "(website or email below), then update `last_verified` and `verified_by` in its file."]
-    lines += ["", f"## Stale ({len(report.stale)})"]
-    if not report.stale:
-        lines += ["", "None."]
-    for borough, group in _grouped(report.stale):
-        lines += ["", f"### {md_escape(borough)} ({len(group)})", "",
-                  "| Listing | File | Last verified | Due | Days overdue | Who to ask |",
-                  "|---|---|---|---|---:|---|"]
-        for item in group:
-            status = " (temporarily closed)" if item.status == "temporarily-closed" else ""
-            lines.append(f"| {md_escape(item.name)}{status} | `{item.file}` | {item.last_verified} | "
-                         f"{item.due_on} | {item.days_overdue} | {_md_ask(item)} |")
-    lines += ["", f"## Never verified ({len(report.unverified)})"]
-    if not report.unverified:
-        lines += ["", "None."]
-    for borough, group in _grouped(report.unverified):
-        lines += ["", f"### {md_escape(borough)} ({len(group)})", "",
-                  "| Listing | File | Recorded | Who to ask |", "|---|---|---|---|"]
-        for item in group:
-            lines.append(f"| {md_escape(item.name)} | `{item.file}` | {item.last_verified} | {_md_ask(item)} |")
+    budget = (max_chars - 400) if max_chars else None  # room for the closing note
+    used = sum(len(line) + 1 for line in lines)
+    left_out = 0
+
+    def add(*new: str) -> bool:
+        nonlocal used, left_out
+        size = sum(len(line) + 1 for line in new)
+        if budget is not None and used + size > budget:
+            return False
+        lines.extend(new)
+        used += size
+        return True
+
+    sections = [
+        ("Stale", report.stale, "| Listing | File | Last verified | Due | Days overdue | Who to ask |\n"
+                                "|---|---|---|---|---:|---|",
+         lambda item: f"| {md_escape(item.name)}"
+                      f"{' (temporarily closed)' if item.status == 'temporarily-closed' else ''} | "
+                      f"`{item.file}` | {item.last_verified} | {item.due_on} | {item.days_overdue} | "
+                      f"{_md_ask(item)} |"),
+        ("Never verified", report.unverified, "| Listing | File | Recorded | Who to ask |\n|---|---|---|---|",
+         lambda item: f"| {md_escape(item.name)} | `{item.file}` | {item.last_verified} | {_md_ask(item)} |"),
+    ]
+    for title, items, header, row in sections:
+        add("", f"## {title} ({len(items)})")
+        if not items:
+            add("", "None.")
+        for borough, group in _grouped(items):
+            if not add("", f"### {md_escape(borough)} ({len(group)})", "", *header.split("\n")):
+                left_out += len(group)
+                continue
+            for i, item in enumerate(group):
+                if not add(row(item)):
+                    left_out += len(group) - i
+                    break
+    if left_out:
+        lines += ["", f"_{left_out} more listings are not shown, to keep this report within the size an "
+                      "issue allows. Run `linkwell stale` for the full list._"]
     return "\n".join(lines) + "\n"
 
 

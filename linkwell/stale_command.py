@@ -16,7 +16,7 @@ import click
 from linkwell import DIRECTORY_DIR
 from linkwell.freshness import DEFAULT_THRESHOLDS
 from linkwell.schema import vocabulary
-from linkwell.stale import RENDERERS, build_report
+from linkwell.stale import RENDERERS, build_report, render_markdown
 from linkwell.validate import validate_paths
 
 
@@ -42,7 +42,9 @@ def parse_thresholds(values) -> dict[str, int]:
 @click.option("--threshold", "thresholds", multiple=True, metavar="CATEGORY=MONTHS",
               help="Override a category's threshold (repeatable). Default: safe=6, others 12.")
 @click.option("--fail", is_flag=True, help="Exit 1 when any listing is stale.")
-def stale(paths, as_of, fmt, thresholds, fail):
+@click.option("--max-chars", type=click.IntRange(min=1000), default=None,
+              help="Markdown only: leave out rows beyond this size (GitHub issues take 65,536 characters).")
+def stale(paths, as_of, fmt, thresholds, fail, max_chars):
     """Report listings whose details are due for re-checking, grouped by borough."""
     limits = parse_thresholds(thresholds)
     if not paths:
@@ -58,5 +60,6 @@ def stale(paths, as_of, fmt, thresholds, fail):
         click.echo(f"Skipped {len(bad_files)} file(s) with errors (run `linkwell validate` to see them): "
                    + ", ".join(bad_files[:5]) + (" ..." if len(bad_files) > 5 else ""), err=True)
     report = build_report(checked.entries, today, limits)
-    click.echo(RENDERERS[fmt](report), nl=False)
+    text = render_markdown(report, max_chars) if fmt == "markdown" else RENDERERS[fmt](report)
+    click.echo(text, nl=False)
     sys.exit(1 if fail and report.stale else 0)

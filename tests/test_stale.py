@@ -200,3 +200,20 @@ def test_markdown_escaping():
     assert md_escape("<script>alert(1)</script>") == "&lt;script&gt;alert\\(1\\)&lt;/script&gt;"
     assert md_escape("a | b\n# c") == "a \\| b \\# c"
     assert md_escape("[x](javascript:y)") == "\\[x\\]\\(javascript:y\\)"
+
+
+def test_markdown_fits_a_github_issue_when_asked():
+    import datetime as dt
+
+    from bench.synthetic import generate
+    from linkwell.stale import build_report, render_markdown
+
+    entries = {f"directory/{e['borough']}/{e['id']}.yml": e for e in generate(3000)}
+    report = build_report(entries, dt.date(2030, 1, 1))
+    full = render_markdown(report)
+    capped = render_markdown(report, max_chars=65_000)
+    assert len(full) > 65_000 >= len(capped)
+    shown = capped.count("\n| ") - capped.count("\n| Listing")
+    left_out = int(capped.split("_")[-2].split(" more listings")[0])
+    assert shown + left_out == len(report.stale) + len(report.unverified)
+    assert render_markdown(report, max_chars=10_000_000) == full
