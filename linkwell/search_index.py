@@ -389,6 +389,7 @@ def build_files(entries: list[dict], today: dt.date) -> tuple[dict, dict[str, by
         "facets": values, "labels": facet_labels(),
         "tile": [LAT0, LON0, TILE_LAT, TILE_LON], "tiles": {k: len(v) for k, v in sorted(tiles.items())},
         "facetFiles": sorted(f"{k}/{v}" for k, v in facets),
+        "shards": " ".join(sorted(p[2:-5] for p in files if p.startswith("t/"))),
     }
     pc_files = {f"{outward}.json": _json(rows) for outward, rows in pc_shards.items()}
     return meta, files, pc_files

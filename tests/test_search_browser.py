@@ -445,3 +445,19 @@ def test_axe_finds_no_serious_violations(page, site, where):
         shot(page, "home-1280")
         page.set_viewport_size({"width": 390, "height": 844})
         shot(page, "home-390")
+
+
+def test_unknown_word_says_no_results_without_failed_requests(page, site):
+    statuses = []
+    page.on("response", lambda r: statuses.append((r.status, r.url)))
+    page.goto(site["url"])
+    page.fill("#lw-q", "qqzxv")
+    page.press("#lw-q", "Enter")
+    page.wait_for_function("() => /No results/.test(document.getElementById('lw-status').textContent)")
+    assert "Try fewer words" in page.locator("#lw-status").inner_text()
+    assert page.locator("#lw-result-tools").is_hidden() and page.locator("#lw-more").is_hidden()
+    assert [s for s in statuses if s[0] >= 400] == []
+    page.go_back()
+    page.wait_for_function("() => document.getElementById('lw-status').textContent === ''")
+    assert page.locator("#lw-results .lw-result").count() == 0
+    assert not page.errors

@@ -76,7 +76,9 @@
 
   /* One word: entries whose index terms equal it, or start with it when it has 3+ letters. */
   function termSets(m, tok) {
-    return part(m, shardFor(m, tok)).then(function (shard) {
+    var file = shardFor(m, tok);
+    var known = (' ' + m.shards + ' ').indexOf(' ' + file.slice(2, -5) + ' ') >= 0;  // no request for a 404
+    return (known ? part(m, file) : Promise.resolve(null)).then(function (shard) {
       var all = new Uint8Array(m.total), names = new Uint8Array(m.total);
       if (shard) {
         Object.keys(shard).forEach(function (term) {

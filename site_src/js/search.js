@@ -56,6 +56,8 @@
       FACETS.forEach(function (k) {
         var vals = (p.get(k) || '').split(',');
         form.querySelectorAll('input[name="' + k + '"]').forEach(function (i) { i.checked = vals.indexOf(i.value) >= 0; });
+        var group = form.querySelector('[data-facet="' + k + '"]');
+        if (group && vals.some(Boolean)) group.open = true;  // show the ticked boxes a shared link carries
       });
       updateFilterCounts();
       return Array.from(p.keys()).length > 0;
@@ -304,7 +306,15 @@
         if (link) link.focus();
       });
     });
-    window.addEventListener('popstate', function () { if (fromURL()) run(null); else { list.textContent = ''; status.textContent = ''; } });
+    window.addEventListener('popstate', function () {
+      if (fromURL()) { run(null); return; }
+      runId++;
+      list.textContent = '';
+      status.textContent = '';
+      records = [];
+      tools.hidden = more.hidden = true;
+      updateMap();
+    });
     if (fromURL()) run(null);
   }
 
