@@ -247,6 +247,7 @@
           .bindTooltip('Postcode ' + current.point.postcode));
         points.push(here);
       }
+      map.lwPoints = points;
       if (points.length) map.fitBounds(points, { padding: [24, 24], maxZoom: 15 });
     }
     function openMap() {
@@ -267,6 +268,9 @@
           });
           layer.addTo(map);
           markers = L.layerGroup().addTo(map);
+          map.on('resize', function () {  // e.g. a phone turned sideways: keep every pin in view
+            if (map.lwPoints && map.lwPoints.length) map.fitBounds(map.lwPoints, { padding: [24, 24], maxZoom: 15 });
+          });
         }
         map.invalidateSize();
         updateMap();
