@@ -137,7 +137,7 @@ def _render_entries(indices: list[int]) -> int:
     return len(indices)
 
 
-def _entry_pages(entries, fresh, keys, todo, renderer, shell, out_dir, today, workers) -> None:
+def _entry_pages(entries, fresh, todo, renderer, shell, out_dir, today, workers) -> None:
     _JOB.update(renderer=renderer, shell=shell, entries=entries, fresh=fresh, out=out_dir, today=today)
     try:
         if workers < 2 or len(todo) < PARALLEL_THRESHOLD:
@@ -350,7 +350,7 @@ def publish(entries: list[dict], out_dir: Path, shells: dict[int, Shell], site: 
             todo.append(i)
     stats.entry_pages, stats.entry_pages_written = len(entries), len(todo)
     lap("prepare")
-    _entry_pages(entries, fresh, None, todo, renderer, shells[ENTRY_DEPTH], out_dir, today, workers)
+    _entry_pages(entries, fresh, todo, renderer, shells[ENTRY_DEPTH], out_dir, today, workers)
     lap("entry pages")
 
     items = _items(entries, fresh, keys, renderer, out_dir, version)
