@@ -89,6 +89,7 @@
     }
 
     function run(historyMode) {
+      clearTimeout(debounce);  // a search typed and then submitted runs once, and never after a Back
       var state = readForm(), id = ++runId;
       updateFilterCounts();
       if (historyMode === 'push') history.pushState(null, '', toURL(state));
@@ -311,6 +312,7 @@
       });
     });
     window.addEventListener('popstate', function () {
+      clearTimeout(debounce);
       if (fromURL()) { run(null); return; }
       runId++;
       list.textContent = '';
