@@ -89,6 +89,18 @@ def test_feeds_are_written_beside_the_site(site):
     assert (site / "openreferral").is_dir()
 
 
+def test_entry_page_transfers_under_100_kb(tmp_path_factory):
+    """HTML + every stylesheet and script it loads, gzipped (map tiles aside): the DESIGN.md budget,
+    on a listing with a map (so Leaflet counts)."""
+    from test_site_xss import located_site
+
+    from bench.site import page_transfer
+    total, parts = page_transfer(located_site(tmp_path_factory), "entries/syn-1")
+    names = [name for name, _ in parts]
+    assert "leaflet.js" in names and "linkwell.css" in names and any("main." in n for n in names), names
+    assert total < 100 * 1024, parts
+
+
 def _copy_directory(tmp_path: Path) -> Path:
     root = tmp_path / "directory"
     shutil.copytree(PROJECT / "directory", root)

@@ -384,6 +384,7 @@ def publish(entries: list[dict], out_dir: Path, shells: dict[int, Shell], site: 
     (data_dir / "boroughs.json").write_text(json.dumps({"tiles": tiles, "boroughs": borough_map_data(entries)}),
                                             encoding="utf-8")
     lap("assets")
+    del listing, items, keys, todo  # free them before the feed writers fork and grow
     if feeds:
         feeds_and_search(entries, out_dir, today, workers)
         lap("feeds + search index")
