@@ -18,6 +18,7 @@ import yaml
 from test_site_support import PROJECT, build, bundled_site, run_linkwell
 
 from linkwell.boroughs import BOROUGHS
+from linkwell.exporters import common
 from linkwell.store import dump_entry
 from linkwell.validate import validate_paths
 
@@ -107,12 +108,30 @@ def _copy_directory(tmp_path: Path) -> Path:
     return root
 
 
+_TIMESTAMP = re.compile(rb'"generated_at":"[0-9T:-]+Z"')
+
+
+def _tree(out: Path) -> dict[str, bytes]:
+    """Every file of a built site (caches aside), with the feeds' generation time blanked."""
+    files = {}
+    for path in sorted(out.rglob("*")):
+        rel = path.relative_to(out).as_posix()
+        if path.is_file() and not any(part.startswith(".") for part in rel.split("/")):
+            files[rel] = _TIMESTAMP.sub(b'"generated_at":""', path.read_bytes())
+    return files
+
+
 def test_incremental_rebuild_edit_delete_rename(tmp_path):
+    from bench.synthetic import generate
+    from linkwell.store import write_entries
+
     root, out, cache = _copy_directory(tmp_path), tmp_path / "site", tmp_path / "cache"
+    located = list(generate(20, seed=5))  # listings with addresses, postcodes, schedules, contacts
+    write_entries(root, located)
     first = build(root, out, cache)
     assert first.returncode == 0, first.stderr
     manifest = json.loads((out / ".linkwell-manifest.json").read_text())
-    assert len([p for p in manifest["pages"] if p.startswith("entries/")]) == 75
+    assert len([p for p in manifest["pages"] if p.startswith("entries/")]) == 95
 
     again = build(root, out, cache)
     assert "0 entry pages and 0 list pages written" in again.stdout, again.stdout
@@ -144,6 +163,30 @@ def test_incremental_rebuild_edit_delete_rename(tmp_path):
     assert f'entries/{renamed["id"]}/' in _page(out, "boroughs/hackney")
     assert f'entries/{victim_id}/' not in _page(out, "boroughs/camden")
     assert (out / "index.html").is_file() and (out / "directory.json").is_file()
+
+    # a located listing moves and changes its contacts; another closes; one more is deleted
+    moved = copy.deepcopy(located[0])
+    moved["location"] = {k: v for k, v in (moved.get("location") or {}).items() if k not in ("lat", "lon")}
+    moved["location"]["venue"] = "Kite Hall"
+    moved["contact"] = {"phone": "020 7946 0123"}
+    closed = copy.deepcopy(located[2])
+    closed["status"] = "closed"
+    write_entries(root, [moved, closed])
+    gone = next(root.glob(f"*/{located[3]['id']}.yml"))
+    gone.unlink()
+    result = build(root, out, cache)
+    assert result.returncode == 0, result.stderr
+
+    # the incremental output is the output of a build from scratch, byte for byte
+    fresh_out = tmp_path / "fresh"
+    fresh = build(root, fresh_out, tmp_path / "fresh-cache")
+    assert fresh.returncode == 0, fresh.stderr
+    incremental, scratch = _tree(out), _tree(fresh_out)
+    assert sorted(incremental) == sorted(scratch)
+    assert [p for p in scratch if incremental[p] != scratch[p]] == []
+    record = json.loads((out / "openreferral" / "services" / f"{common.service_id(moved['id'])}.json").read_text())
+    assert record["phones"][0]["number"] == "020 7946 0123"
+    assert not (out / "openreferral" / "services" / f"{common.service_id(located[3]['id'])}.json").exists()
 
 
 def test_validation_errors_stop_the_build(tmp_path, entry):

@@ -14,12 +14,23 @@ It returns the paths written. ``generated_at`` (default: now, UTC) is stamped in
 and its date is the day freshness is computed for. Entries are written sorted by id, so the
 output depends only on the entries and ``generated_at``. Licence and attribution per source
 come from the harvester sources file when there is one (``common.source_catalogue``).
+
+Incremental: each entry's share of every feed (its ``directory.json`` item, CSV line, GeoJSON
+feature, ORUK list item and organisation) is cached in ``out_dir/.linkwell-feeds.marshal``,
+keyed by the entry's content, the build day and the exporters' code; only new or changed
+entries are recomputed, checked against the feed schema and get their ORUK service file
+written. The files are then assembled from the cached texts — byte for byte what a build
+from scratch writes — and service files of removed entries are deleted.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import marshal
+import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from linkwell import SCHEMA_DIR
@@ -28,22 +39,99 @@ from linkwell.exporters.directory_json import FeedError
 
 __all__ = ["FeedError", "write_feeds"]
 
+CACHE_FILE = ".linkwell-feeds.marshal"
+
+
+def _version(today: dt.date) -> str:
+    """Changes with the build day, the exporters' code, the schemas and the postcode table."""
+    from linkwell import boroughs, freshness, postcodes
+    digest = hashlib.blake2b(digest_size=12)
+    sources = [*sorted(Path(__file__).parent.glob("*.py")), *sorted(SCHEMA_DIR.glob("*.json")),
+               Path(freshness.__file__), Path(boroughs.__file__), Path(postcodes.__file__)]
+    for path in sources:
+        digest.update(path.read_bytes())
+    stat = postcodes.POSTCODE_FILE.stat()
+    digest.update(f"{today}|{stat.st_size}|{stat.st_mtime_ns}|{marshal.version}".encode())
+    return digest.hexdigest()
+
+
+def _read_cache(path: Path, version: str) -> dict:
+    try:
+        with open(path, "rb") as f:
+            cached = marshal.load(f)
+        return cached["entries"] if cached.get("version") == version else {}
+    except (OSError, EOFError, ValueError, TypeError, KeyError):
+        return {}
+
+
+def _write_cache(path: Path, version: str, entries: dict) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as f:
+        marshal.dump({"version": version, "entries": entries}, f)
+    os.replace(tmp, path)
+
 
 def write_feeds(entries, out_dir: Path, generated_at: dt.datetime | None = None, *,
                 sources_file: Path | None = None) -> list[Path]:
     generated_at = generated_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
     if generated_at.tzinfo is None:
         generated_at = generated_at.replace(tzinfo=dt.UTC)
+    today = generated_at.date()
     entries = sorted(entries, key=lambda e: e["id"])
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     catalogue = common.source_catalogue(sources_file)
     (out_dir / "schema").mkdir(exist_ok=True)
     schema_copy = Path(shutil.copyfile(SCHEMA_DIR / "feed.schema.json", out_dir / "schema" / "feed.schema.json"))
-    return [
+
+    services = out_dir / openreferral.FOLDER / "services"
+    services.mkdir(parents=True, exist_ok=True)
+    on_disk = {e.name: e for e in os.scandir(services)}
+    version = _version(today)
+    cache_path = out_dir / CACHE_FILE
+    cached = _read_cache(cache_path, version)
+    head = directory_json.head(entries, generated_at, catalogue)
+    directory_json.check(head | {"entries": []})
+    fresh_cache, batch = {}, []
+
+    def flush():  # check a batch of new or changed entries against the feed schema, then write their records
+        directory_json.check(head | {"entries": [feed_entry for _path, _text, feed_entry in batch]})
+        for future in [pool.submit(path.write_bytes, text) for path, text, _ in batch]:
+            future.result()
+        batch.clear()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:  # threads overlap the file system's latency
+        for entry in entries:
+            key = hashlib.blake2b(repr(entry).encode(), digest_size=16).hexdigest()
+            hit = cached.get(entry["id"])
+            if hit is not None and hit[0] == key:
+                existing = on_disk.get(hit[8])
+                if existing is not None and existing.stat().st_size == hit[9]:
+                    fresh_cache[entry["id"]] = hit
+                    continue
+            record = openreferral.service_record(entry, today)
+            service_text = openreferral.dumps(record).encode("utf-8")
+            name = f"{record['id']}.json"
+            feed_entry = directory_json.feed_entry(entry, today)
+            batch.append((services / name, service_text, feed_entry))
+            fresh_cache[entry["id"]] = (key, directory_json.dumps(feed_entry),
+                                        geojson.feature_text(entry, today) or "", tabular.row_text(entry, today),
+                                        *openreferral.record_parts(record), name, len(service_text))
+            if len(batch) >= 256:
+                flush()
+        flush()
+    parts = [fresh_cache[e["id"]] for e in entries]
+    wanted = {p[8] for p in parts}
+    for name in on_disk:
+        if name not in wanted and not name.startswith("page-"):
+            os.unlink(services / name)
+    written = [
         schema_copy,
-        directory_json.write(entries, out_dir, generated_at, catalogue),
-        tabular.write(entries, out_dir, generated_at),
-        geojson.write(entries, out_dir, generated_at),
-        *openreferral.write(entries, out_dir, generated_at),
+        directory_json.write_texts(head, [p[1] for p in parts], out_dir),
+        tabular.write_lines([p[3] for p in parts], out_dir),
+        geojson.write_texts([p[2] for p in parts if p[2]], out_dir),
+        *openreferral.write_lists([p[4:8] for p in parts], out_dir, generated_at),
+        *(services / p[8] for p in parts),
     ]
+    _write_cache(cache_path, version, fresh_cache)
+    return written

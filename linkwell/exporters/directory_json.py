@@ -48,7 +48,8 @@ def feed_entry(entry: dict, today: dt.date) -> dict:
     return out
 
 
-def build(entries: list[dict], generated_at: dt.datetime, catalogue: dict[str, dict]) -> dict:
+def head(entries: list[dict], generated_at: dt.datetime, catalogue: dict[str, dict]) -> dict:
+    """The document without its ``entries`` (which come last in it)."""
     today = generated_at.date()
     sources = common.attributions(entries, catalogue)
     attribution = [common.OGL["attribution"]]
@@ -68,8 +69,16 @@ def build(entries: list[dict], generated_at: dt.datetime, catalogue: dict[str, d
                          "api": "openreferral/index.json"},
         "sources": sources,
         "total": len(entries),
-        "entries": [feed_entry(e, today) for e in entries],
     }
+
+
+def build(entries: list[dict], generated_at: dt.datetime, catalogue: dict[str, dict]) -> dict:
+    today = generated_at.date()
+    return head(entries, generated_at, catalogue) | {"entries": [feed_entry(e, today) for e in entries]}
+
+
+def dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))  # compact: C encoder, small file
 
 
 @cache
@@ -94,10 +103,16 @@ def check(document: dict) -> None:
 def write(entries: list[dict], out_dir: Path, generated_at: dt.datetime, catalogue: dict[str, dict]) -> Path:
     document = build(entries, generated_at, catalogue)
     check(document)
+    texts = [dumps(e) for e in document["entries"]]
+    del document["entries"]
+    return write_texts(document, texts, out_dir)
+
+
+def write_texts(document_head: dict, entry_texts: list[str], out_dir: Path) -> Path:
+    """Write ``directory.json`` from its head and the JSON text of each feed entry (already checked);
+    byte for byte what ``json.dumps`` of the whole document gives."""
     path = Path(out_dir) / FILE_NAME
-    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))  # compact: C encoder, small file
-    del document
+    text = dumps(document_head)[:-1] + ',"entries":[' + ",".join(entry_texts) + "]}\n"
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)
-        f.write("\n")
     return path

@@ -46,7 +46,17 @@ def build(entries: list[dict], generated_at: dt.datetime) -> dict:
 
 
 def write(entries: list[dict], out_dir: Path, generated_at: dt.datetime) -> Path:
+    today = generated_at.date()
+    return write_texts([t for t in (feature_text(e, today) for e in entries) if t], out_dir)
+
+
+def feature_text(entry: dict, today: dt.date) -> str | None:
+    found = feature(entry, today)
+    return None if found is None else json.dumps(found, ensure_ascii=False, separators=(",", ":"))
+
+
+def write_texts(features: list[str], out_dir: Path) -> Path:
+    """Write the file from each feature's JSON text: the same bytes as dumping ``build(...)``."""
     path = Path(out_dir) / FILE_NAME
-    path.write_text(json.dumps(build(entries, generated_at), ensure_ascii=False, separators=(",", ":")) + "\n",
-                    encoding="utf-8")
+    path.write_text('{"type":"FeatureCollection","features":[' + ",".join(features) + "]}\n", encoding="utf-8")
     return path

@@ -311,9 +311,13 @@ def root(generated_at: dt.datetime) -> dict:
             "taxonomy_terms": "taxonomy_terms/page-1.json", "licence": common.OGL["url"]}
 
 
+def dumps(data) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
 def _dump(path: Path, data) -> Path:
     with open(path, "wb") as f:
-        f.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        f.write(dumps(data).encode("utf-8"))
     return path
 
 
@@ -325,20 +329,61 @@ def write(entries: list[dict], out_dir: Path, generated_at: dt.datetime) -> list
         shutil.rmtree(base)
     for sub in ("services", "organizations", "taxonomies", "taxonomy_terms"):
         (base / sub).mkdir(parents=True)
-    written = [_dump(base / "index.json", root(generated_at))]
-    summaries, organisations = [], {}
+    parts = []
     for entry in entries:
         record = service_record(entry, today)
-        written.append(_dump(base / "services" / f"{record['id']}.json", record))
-        summaries.append(summary(record))
-        organisations.setdefault(record["organization"]["id"], record["organization"])
+        _dump(base / "services" / f"{record['id']}.json", record)
+        parts.append(record_parts(record))
+    return write_lists(parts, out_dir, generated_at)
+
+
+def record_parts(record: dict) -> tuple[str, str, str, str]:
+    """(summary JSON, organisation id, organisation sort key, organisation JSON) of a service record."""
+    org = record["organization"]
+    return (dumps(summary(record)), org["id"], org["name"].casefold(), dumps(org))
+
+
+def _page_text(items: list[str], number: int, total_pages: int, total_items: int) -> str:
+    """``dumps(page(...))`` from the items' JSON texts (``contents`` is the envelope's last key)."""
+    envelope = page(items, number, total_pages, total_items)
+    envelope["contents"] = []
+    return dumps(envelope)[:-3] + "[" + ",".join(items) + "]}"
+
+
+def _write_if_changed(path: Path, text: str) -> Path:
+    data = text.encode("utf-8")
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return path
+    except OSError:
+        pass
+    path.write_bytes(data)
+    return path
+
+
+def write_lists(parts: list[tuple[str, str, str, str]], out_dir: Path, generated_at: dt.datetime) -> list[Path]:
+    """Write ``index.json`` and every paged list from each service's ``record_parts`` (in id order),
+    and remove any file the lists no longer have. Service records are written by the caller."""
+    base = Path(out_dir) / FOLDER
+    for sub in ("services", "organizations", "taxonomies", "taxonomy_terms"):
+        (base / sub).mkdir(parents=True, exist_ok=True)
+    written = [_dump(base / "index.json", root(generated_at))]
+    organisations: dict[str, tuple[str, str]] = {}
+    for _summary, org_id, org_key, org_text in parts:
+        organisations.setdefault(org_id, (org_key, org_text))
     listings = {
-        "services": summaries,
-        "organizations": sorted(organisations.values(), key=lambda o: (o["name"].casefold(), o["id"])),
-        "taxonomies": [taxonomy_record(code) for code in TAXONOMIES],
-        "taxonomy_terms": all_terms(),
+        "services": [p[0] for p in parts],
+        "organizations": [text for _id, (_key, text) in sorted(organisations.items(), key=lambda o: (o[1][0], o[0]))],
+        "taxonomies": [dumps(taxonomy_record(code)) for code in TAXONOMIES],
+        "taxonomy_terms": [dumps(term) for term in all_terms()],
     }
     for name, items in listings.items():
-        for number, envelope in pages(items):
-            written.append(_dump(base / name / f"page-{number}.json", envelope))
+        total_pages = max(1, math.ceil(len(items) / PAGE_SIZE))
+        for number in range(1, total_pages + 1):
+            text = _page_text(items[(number - 1) * PAGE_SIZE:number * PAGE_SIZE], number, total_pages, len(items))
+            written.append(_write_if_changed(base / name / f"page-{number}.json", text))
+        wanted = {f"page-{n}.json" for n in range(1, total_pages + 1)}
+        for old in (base / name).glob("page-*.json"):
+            if old.name not in wanted:
+                old.unlink()
     return written

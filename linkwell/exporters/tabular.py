@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from pathlib import Path
 
 from linkwell.exporters import common
@@ -112,10 +113,24 @@ def row(entry: dict, today: dt.date) -> list:
 
 
 def write(entries: list[dict], out_dir: Path, generated_at: dt.datetime) -> Path:
-    path = Path(out_dir) / FILE_NAME
     today = generated_at.date()
+    return write_lines([row_text(e, today) for e in entries], out_dir)
+
+
+def _line(values: list) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(values)
+    return buffer.getvalue()
+
+
+def row_text(entry: dict, today: dt.date) -> str:
+    """One entry's CSV line, ``\\r\\n`` included."""
+    return _line(row(entry, today))
+
+
+def write_lines(lines: list[str], out_dir: Path) -> Path:
+    path = Path(out_dir) / FILE_NAME
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow([name for name, _ in COLUMNS])
-        writer.writerows(row(e, today) for e in entries)
+        f.write(_line([name for name, _ in COLUMNS]))
+        f.write("".join(lines))
     return path

@@ -45,7 +45,7 @@ from linkwell.site.shell import Shell
 
 log = logging.getLogger("linkwell.site")
 
-GENERATED_DIRS = ("entries", "boroughs", "categories")
+GENERATED_DIRS = ("entries", "boroughs", "categories", "openreferral", "search", "postcodes")
 MANIFEST = ".linkwell-manifest.json"
 ITEMS_CACHE = ".linkwell-items.pickle"
 KEEP = ".linkwell-keep"
