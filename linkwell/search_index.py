@@ -33,6 +33,8 @@ import datetime as dt
 import gzip
 import hashlib
 import json
+import marshal
+import os
 import re
 import shutil
 import unicodedata
@@ -262,18 +264,95 @@ def _json(value) -> bytes:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def build_files(entries: list[dict], today: dt.date) -> tuple[dict, dict[str, bytes], dict[str, bytes]]:
-    """(meta, {path under search/<hash>/: bytes}, {path under postcodes/: bytes}) for ``entries``."""
-    pc_shards, centroids = _postcode_shards()
+def entry_facts(entry: dict, today: dt.date, index_of: dict, centroids: dict) -> tuple:
+    """What the index needs from one (not closed) entry, independent of the others:
+    (tier, sort name, display record, words, name words, facet (key, value) pairs, age range or None,
+    (tile, dy, dx) or None, id shard)."""
+    t, notice = tier(entry, today)
+    org = entry["organisation"]["name"]
+    name_words = set(tokens(entry["name"]) + tokens(org))
+    words = set(tokens(entry.get("description", ""))) | name_words
+    for act in entry.get("activities") or ():
+        words.update(tokens(act.replace("-", " ")))
+
+    days, times = schedule_facets(entry)
+    audience = entry.get("audience") or {}
+    facts = {
+        "cat": entry["categories"], "bor": [entry["borough"]], "cost": [entry["cost"]],
+        "del": entry["delivery"], "day": days, "time": times, "grp": audience.get("groups") or (),
+        "acc": entry["access"], "a11y": entry.get("accessibility") or (),
+    }
+    pairs = [(key, v) for key, vals in facts.items() for v in vals if v in index_of[key]]
+    age = None
+    if "min_age" in audience or "max_age" in audience:
+        age = (audience.get("min_age", 0), audience.get("max_age", 120))
+
+    rec = {"i": entry["id"], "n": entry["name"], "o": org, "d": snippet(entry["description"]),
+           "b": index_of["bor"].get(entry["borough"], -1), "t": t, "f": notice,
+           "c": [index_of["cat"][v] for v in entry["categories"]], "k": index_of["cost"][entry["cost"]],
+           "m": [index_of["del"][v] for v in entry["delivery"]],
+           "a": [index_of["acc"][v] for v in entry["access"]]}
+    if entry.get("accessibility"):
+        rec["x"] = [index_of["a11y"][v] for v in entry["accessibility"]]
+    if audience.get("groups"):
+        rec["g"] = [index_of["grp"][v] for v in audience["groups"] if v in index_of["grp"]]
+    if age_text(audience):
+        rec["r"] = age_text(audience)
+    when = schedule_text(entry)
+    if when:
+        rec["s"] = when
+    loc = entry.get("location") or {}
+    where = ", ".join(loc[k] for k in ("venue", "address", "postcode") if loc.get(k))
+    if where:
+        rec["w"] = where
+    tile = None
+    point = entry_point(entry, centroids)
+    if point:
+        lat, lon, approx = point
+        rec["y"] = [round(lat, 4), round(lon, 4)]
+        if approx:
+            rec["q"] = 1
+        tx, ty = int((lon - LON0) // TILE_LON), int((lat - LAT0) // TILE_LAT)
+        tile = (f"{tx}-{ty}", round((lat - LAT0 - ty * TILE_LAT) * 10000),
+                round((lon - LON0 - tx * TILE_LON) * 10000))
+    contact = entry.get("contact") or {}
+    website = contact.get("website") or entry["organisation"].get("website")
+    for key, value in (("u", website), ("p", contact.get("phone")), ("e", contact.get("email"))):
+        if value:
+            rec[key] = value
+    return t, entry["name"].casefold(), rec, sorted(words), sorted(name_words), pairs, age, tile, id_shard(entry["id"])
+
+
+def build_files(entries: list[dict], today: dt.date, *, cache: dict | None = None, centroids: dict | None = None,
+                postcode_files: bool = True) -> tuple[dict, dict[str, bytes], dict[str, bytes]]:
+    """(meta, {path under search/<hash>/: bytes}, {path under postcodes/: bytes}) for ``entries``.
+
+    ``cache`` ({entry id: (key, entry_facts)}, updated in place) spares recomputing unchanged
+    entries; ``centroids`` (borough centres, as ``_postcode_shards`` gives) with
+    ``postcode_files=False`` spares reading the postcode table (no postcode files are returned)."""
+    pc_shards = {}
+    if centroids is None or postcode_files:
+        pc_shards, centroids = _postcode_shards()
     values = facet_values()
     index_of = {key: {v: i for i, v in enumerate(vals)} for key, vals in values.items()}
+    cached = {} if cache is None else cache
+    version = f"{today}|{json.dumps(values, sort_keys=True)}|{json.dumps(sorted(centroids.items()))}"
 
     ranked = []
+    seen = set()
     for entry in entries:
         if entry.get("status") == "closed":
             continue
-        t, notice = tier(entry, today)
-        ranked.append((t, entry["name"].casefold(), entry["id"], entry, notice))
+        key = hashlib.blake2b(f"{version}|{entry!r}".encode(), digest_size=16).hexdigest()
+        hit = cached.get(entry["id"])
+        if hit is None or hit[0] != key:
+            hit = (key, entry_facts(entry, today, index_of, centroids))
+            cached[entry["id"]] = hit
+        seen.add(entry["id"])
+        facts = hit[1]
+        ranked.append((facts[0], facts[1], entry["id"], facts))
+    for gone in set(cached) - seen:
+        del cached[gone]
     ranked.sort(key=lambda r: r[:3])
     total = len(ranked)
 
@@ -286,66 +365,20 @@ def build_files(entries: list[dict], today: dt.date) -> tuple[dict, dict[str, by
     id_map: dict[int, dict[str, int]] = defaultdict(dict)
     tier_starts = [0] * (len(TIERS) + 1)
 
-    for n, (t, _key, entry_id, entry, notice) in enumerate(ranked):
+    for n, (t, _key, entry_id, (_t, _name, rec, words, name_words, pairs, age, tile, shard)) in enumerate(ranked):
         tier_starts[t + 1] = n + 1
-        org = entry["organisation"]["name"]
-        name_words = set(tokens(entry["name"]) + tokens(org))
-        words = set(tokens(entry.get("description", ""))) | name_words
-        for act in entry.get("activities") or ():
-            words.update(tokens(act.replace("-", " ")))
         for w in words:
             postings[w].append(n)
         for w in name_words:
             name_postings[w].append(n)
-
-        days, times = schedule_facets(entry)
-        audience = entry.get("audience") or {}
-        facts = {
-            "cat": entry["categories"], "bor": [entry["borough"]], "cost": [entry["cost"]],
-            "del": entry["delivery"], "day": days, "time": times, "grp": audience.get("groups") or (),
-            "acc": entry["access"], "a11y": entry.get("accessibility") or (),
-        }
-        for key, vals in facts.items():
-            for v in vals:
-                if v in index_of[key]:
-                    facets[(key, v)].append(n)
-        if "min_age" in audience or "max_age" in audience:
-            ages[(audience.get("min_age", 0), audience.get("max_age", 120))].append(n)
-
-        rec = {"i": entry_id, "n": entry["name"], "o": org, "d": snippet(entry["description"]),
-               "b": index_of["bor"].get(entry["borough"], -1), "t": t, "f": notice,
-               "c": [index_of["cat"][v] for v in entry["categories"]], "k": index_of["cost"][entry["cost"]],
-               "m": [index_of["del"][v] for v in entry["delivery"]],
-               "a": [index_of["acc"][v] for v in entry["access"]]}
-        if entry.get("accessibility"):
-            rec["x"] = [index_of["a11y"][v] for v in entry["accessibility"]]
-        if audience.get("groups"):
-            rec["g"] = [index_of["grp"][v] for v in audience["groups"] if v in index_of["grp"]]
-        if age_text(audience):
-            rec["r"] = age_text(audience)
-        when = schedule_text(entry)
-        if when:
-            rec["s"] = when
-        loc = entry.get("location") or {}
-        where = ", ".join(loc[k] for k in ("venue", "address", "postcode") if loc.get(k))
-        if where:
-            rec["w"] = where
-        point = entry_point(entry, centroids)
-        if point:
-            lat, lon, approx = point
-            rec["y"] = [round(lat, 4), round(lon, 4)]
-            if approx:
-                rec["q"] = 1
-            tx, ty = int((lon - LON0) // TILE_LON), int((lat - LAT0) // TILE_LAT)
-            tiles[f"{tx}-{ty}"].append((n, round((lat - LAT0 - ty * TILE_LAT) * 10000),
-                                        round((lon - LON0 - tx * TILE_LON) * 10000)))
-        contact = entry.get("contact") or {}
-        website = contact.get("website") or entry["organisation"].get("website")
-        for key, value in (("u", website), ("p", contact.get("phone")), ("e", contact.get("email"))):
-            if value:
-                rec[key] = value
+        for pair in pairs:
+            facets[tuple(pair)].append(n)
+        if age is not None:
+            ages[tuple(age)].append(n)
+        if tile is not None:
+            tiles[tile[0]].append((n, tile[1], tile[2]))
         records.append(rec)
-        id_map[id_shard(entry_id)][entry_id] = n
+        id_map[shard][entry_id] = n
     for i in range(1, len(tier_starts)):
         tier_starts[i] = max(tier_starts[i], tier_starts[i - 1])
 
@@ -395,15 +428,58 @@ def build_files(entries: list[dict], today: dt.date) -> tuple[dict, dict[str, by
     return meta, files, pc_files
 
 
+CACHE_FILE = ".linkwell-search.marshal"
+
+
+def _read_cache(path: Path, version: str) -> dict:
+    try:
+        with open(path, "rb") as f:
+            cached = marshal.loads(f.read())  # marshal.load(f) reads in small pieces: far slower
+        return cached["data"] if cached.get("version") == version else {}
+    except (OSError, EOFError, ValueError, TypeError, KeyError):
+        return {}
+
+
+def _write_cache(path: Path, version: str, data: dict) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as f:
+        marshal.dump({"version": version, "data": data}, f)
+    os.replace(tmp, path)
+
+
+def _code_version() -> str:
+    from linkwell import freshness as freshness_module
+    digest = hashlib.blake2b(Path(__file__).read_bytes() + Path(freshness_module.__file__).read_bytes(),
+                             digest_size=12)
+    stat = POSTCODE_FILE.stat()
+    digest.update(f"{stat.st_size}|{stat.st_mtime_ns}|{marshal.version}".encode())
+    return digest.hexdigest()
+
+
 def write_search_index(entries: list[dict], out_dir: Path, today: dt.date) -> None:
     """Write the search index and postcode shards for ``entries`` into the built site ``out_dir``.
 
     Files whose build folder (``search/<hash>/``) already exists are left alone, so a rebuild with
     no change to what search shows writes nothing; a changed index is written beside the old one,
-    ``meta.json`` is switched to it, then the old folder is removed.
+    ``meta.json`` is switched to it, then the old folder is removed. What each entry contributes is
+    cached in ``out_dir/.linkwell-search.marshal`` (with the borough centres), so a rebuild only
+    recomputes changed entries and reads the postcode table only when its shards must be written.
     """
-    out_dir = Path(out_dir)
-    meta, files, pc_files = build_files(list(entries), today)
+    from linkwell.validate import _no_gc  # many small acyclic objects: the collector's passes only cost time
+    with _no_gc():
+        _write_search_index(entries, Path(out_dir), today)
+
+
+def _write_search_index(entries, out_dir: Path, today: dt.date) -> None:
+    version = _code_version()
+    cache_path = out_dir / CACHE_FILE
+    cached = _read_cache(cache_path, version)
+    pc_dir = out_dir / "postcodes"
+    stamp = _postcode_stamp()
+    pc_current = "centroids" in cached and (pc_dir / ".stamp").is_file() and (pc_dir / ".stamp").read_bytes() == stamp
+    entry_cache = cached.get("entries", {})
+    meta, files, pc_files = build_files(list(entries), today, cache=entry_cache,
+                                        centroids=cached.get("centroids"), postcode_files=not pc_current)
     search_dir = out_dir / "search"
     base = search_dir / meta["base"]
     if not (base / "done").is_file():
@@ -419,7 +495,12 @@ def write_search_index(entries: list[dict], out_dir: Path, today: dt.date) -> No
     for old in search_dir.iterdir():
         if old.is_dir() and old.name != meta["base"]:
             shutil.rmtree(old)
-    _write_postcodes(out_dir / "postcodes", pc_files)
+    if not pc_current:
+        pc_dir.mkdir(parents=True, exist_ok=True)
+        _write_all(pc_dir, pc_files)
+        (pc_dir / ".stamp").write_bytes(stamp)
+    _write_cache(cache_path, version, {"entries": entry_cache, "centroids": _postcode_shards()[1]
+                                       if "centroids" not in cached else cached["centroids"]})
 
 
 def _write_all(folder: Path, files: dict[str, bytes]) -> None:
@@ -429,12 +510,7 @@ def _write_all(folder: Path, files: dict[str, bytes]) -> None:
             future.result()
 
 
-def _write_postcodes(pc_dir: Path, pc_files: dict[str, bytes]) -> None:
-    """The postcode shards, skipped when the same table was already written there."""
+def _postcode_stamp() -> bytes:
+    """Identifies the bundled postcode table the shards in ``postcodes/`` were written from."""
     stat = POSTCODE_FILE.stat()
-    stamp = f"{stat.st_size}:{stat.st_mtime_ns}:{len(pc_files)}".encode()
-    if (pc_dir / ".stamp").is_file() and (pc_dir / ".stamp").read_bytes() == stamp:
-        return
-    pc_dir.mkdir(parents=True, exist_ok=True)
-    _write_all(pc_dir, pc_files)
-    (pc_dir / ".stamp").write_bytes(stamp)
+    return f"{stat.st_size}:{stat.st_mtime_ns}".encode()

@@ -10,10 +10,11 @@
 - ``directory.geojson`` — RFC 7946 points (``geojson``);
 - ``schema/feed.schema.json`` — a copy of the schema ``directory.json`` follows.
 
-It returns the paths written. ``generated_at`` (default: now, UTC) is stamped into the feeds
-and its date is the day freshness is computed for. Entries are written sorted by id, so the
-output depends only on the entries and ``generated_at``. Licence and attribution per source
-come from the harvester sources file when there is one (``common.source_catalogue``).
+It returns the paths written (ORUK service files only when new or changed). ``generated_at``
+(default: now, UTC) is stamped into the feeds and its date is the day freshness is computed
+for. Entries are written sorted by id, so the output depends only on the entries and
+``generated_at``. Licence and attribution per source come from the harvester sources file
+when there is one (``common.source_catalogue``).
 
 Incremental: each entry's share of every feed (its ``directory.json`` item, CSV line, GeoJSON
 feature, ORUK list item and organisation) is cached in ``out_dir/.linkwell-feeds.marshal``,
@@ -58,7 +59,7 @@ def _version(today: dt.date) -> str:
 def _read_cache(path: Path, version: str) -> dict:
     try:
         with open(path, "rb") as f:
-            cached = marshal.load(f)
+            cached = marshal.loads(f.read())  # marshal.load(f) reads in small pieces: far slower
         return cached["entries"] if cached.get("version") == version else {}
     except (OSError, EOFError, ValueError, TypeError, KeyError):
         return {}
@@ -73,6 +74,12 @@ def _write_cache(path: Path, version: str, entries: dict) -> None:
 
 def write_feeds(entries, out_dir: Path, generated_at: dt.datetime | None = None, *,
                 sources_file: Path | None = None) -> list[Path]:
+    from linkwell.validate import _no_gc  # many small acyclic objects: the collector's passes only cost time
+    with _no_gc():
+        return _write_feeds(entries, out_dir, generated_at, sources_file)
+
+
+def _write_feeds(entries, out_dir, generated_at, sources_file) -> list[Path]:
     generated_at = generated_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
     if generated_at.tzinfo is None:
         generated_at = generated_at.replace(tzinfo=dt.UTC)
@@ -92,12 +99,13 @@ def write_feeds(entries, out_dir: Path, generated_at: dt.datetime | None = None,
     cached = _read_cache(cache_path, version)
     head = directory_json.head(entries, generated_at, catalogue)
     directory_json.check(head | {"entries": []})
-    fresh_cache, batch = {}, []
+    fresh_cache, batch, written_services = {}, [], []
 
     def flush():  # check a batch of new or changed entries against the feed schema, then write their records
         directory_json.check(head | {"entries": [feed_entry for _path, _text, feed_entry in batch]})
         for future in [pool.submit(path.write_bytes, text) for path, text, _ in batch]:
             future.result()
+        written_services.extend(path for path, _text, _ in batch)
         batch.clear()
 
     with ThreadPoolExecutor(max_workers=8) as pool:  # threads overlap the file system's latency
@@ -131,7 +139,7 @@ def write_feeds(entries, out_dir: Path, generated_at: dt.datetime | None = None,
         tabular.write_lines([p[3] for p in parts], out_dir),
         geojson.write_texts([p[2] for p in parts if p[2]], out_dir),
         *openreferral.write_lists([p[4:8] for p in parts], out_dir, generated_at),
-        *(services / p[8] for p in parts),
+        *written_services,
     ]
     _write_cache(cache_path, version, fresh_cache)
     return written
