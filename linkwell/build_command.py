@@ -9,6 +9,7 @@ and writes only the feeds. ``linkwell serve`` builds and serves the site with li
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -72,6 +73,7 @@ def build(out, feeds_only, config_file, directory, strict):
     """Validate the listings, then build the website and every feed into one folder."""
     started = time.monotonic()
     entries = _validated_entries(directory or DIRECTORY_DIR)
+    gc.freeze()  # the entries live to the end: keep the collector's full passes from walking them again and again
     validated = time.monotonic()
     out = out.resolve()
     if feeds_only:

@@ -21,6 +21,7 @@ cleans the output folder, so a rebuild keeps them.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import importlib
 import json
@@ -157,21 +158,32 @@ def _entry_pages(entries, fresh, todo, renderer, shell, out_dir, today, workers)
 _ROOT = "\x00ROOT\x00"  # stands for the page's relative root inside pre-rendered list items
 
 
-def _listing_pages(lists, renderer: Renderer, shells: dict[int, Shell]) -> dict[str, str]:
-    """{path: html} for every page of every borough and category list."""
+def _listing_pages(lists, renderer: Renderer, shells: dict[int, Shell], old_pages: dict[str, str],
+                   out_dir: Path) -> dict[str, tuple[str, str | None]]:
+    """{path: (key, html or None)} for every page of every borough and category list. The key is made
+    from the page's inputs; a page whose key is in ``old_pages`` and whose file exists is not
+    rendered again (html None)."""
     pages = {}
     for base, title, intro, crumbs, items in lists:
         total = len(items)
         count = max(1, math.ceil(total / PAGE_SIZE))
         for n in range(1, count + 1):
             depth = 2 if n == 1 else 3
+            path = base if n == 1 else f"{base}{n}/"
+            raw = items[(n - 1) * PAGE_SIZE:n * PAGE_SIZE]
+            digest = hashlib.blake2b(f"{title}|{intro}|{crumbs!r}|{n}|{count}|{total}".encode(), digest_size=12)
+            for item in raw:
+                digest.update(item.encode())
+            key = digest.hexdigest()
+            if old_pages.get(path) == key and os.path.isfile(os.path.join(out_dir, path, "index.html")):
+                pages[path] = (key, None)
+                continue
             root = "../" * depth
-            chunk = [item.replace(_ROOT, root) for item in items[(n - 1) * PAGE_SIZE:n * PAGE_SIZE]]
+            chunk = [item.replace(_ROOT, root) for item in raw]
             page = renderer.listing_page(title=title, intro=intro, items=chunk, page=n, pages=count, base=base,
                                          depth=depth, total=total, size=PAGE_SIZE, crumbs=crumbs)
-            path = base if n == 1 else f"{base}{n}/"
-            pages[path] = shells[depth].fill(title=page.title, description=page.description, content=page.content,
-                                             path=path)
+            pages[path] = (key, shells[depth].fill(title=page.title, description=page.description,
+                                                   content=page.content, path=path))
     return pages
 
 
@@ -331,6 +343,7 @@ def publish(entries: list[dict], out_dir: Path, shells: dict[int, Shell], site: 
         clock[0] = now
 
     restore(out_dir)
+    gc.freeze()  # entries and MkDocs' structures live to the end: spare the collector walking them again
     renderer = Renderer(site)
     entries = sorted(entries, key=lambda e: e["id"])
     fresh = [freshness(e, today) for e in entries]
@@ -346,7 +359,7 @@ def publish(entries: list[dict], out_dir: Path, shells: dict[int, Shell], site: 
         key = hashlib.blake2b(f"{entry!r}|{fresh[i].notice}|{fresh[i].state}".encode(), digest_size=12).hexdigest()
         keys.append(key)
         new_pages[path] = key
-        if old_pages.get(path) != key or not (out_dir / path / "index.html").is_file():
+        if old_pages.get(path) != key or not os.path.isfile(f"{out_dir}/{path}index.html"):
             todo.append(i)
     stats.entry_pages, stats.entry_pages_written = len(entries), len(todo)
     lap("prepare")
@@ -354,12 +367,11 @@ def publish(entries: list[dict], out_dir: Path, shells: dict[int, Shell], site: 
     lap("entry pages")
 
     items = _items(entries, fresh, keys, renderer, out_dir, version)
-    listing = _listing_pages(_lists(entries, fresh, items), renderer, shells)
+    listing = _listing_pages(_lists(entries, fresh, items), renderer, shells, old_pages, out_dir)
     stats.listing_pages = len(listing)
-    for path, text in listing.items():
-        key = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+    for path, (key, text) in listing.items():
         new_pages[path] = key
-        if old_pages.get(path) != key or not (out_dir / path / "index.html").is_file():
+        if text is not None:
             _write(out_dir / path / "index.html", text)
             stats.listing_pages_written += 1
 
