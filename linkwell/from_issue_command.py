@@ -22,6 +22,7 @@ import click
 
 from linkwell import DIRECTORY_DIR
 from linkwell.loader import EntryLoadError, load_entry_file
+from linkwell.options import ISO_DATE
 from linkwell.store import entry_path, write_entries
 from linkwell.submissions import (
     BY_ID,
@@ -131,7 +132,7 @@ def submit(body: str, directory: Path, today: dt.date, update: str | None = None
 @click.option("--update", "update", metavar="ID", help="Edit the existing listing ID instead of adding one.")
 @click.option("--directory", "directory", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="The listings folder (default: the project's directory/).")
-@click.option("--today", "today", metavar="DATE", help="The date to record (YYYY-MM-DD; default: today).")
+@click.option("--today", "today", type=ISO_DATE, default=None, help="The date to record (default: today).")
 @click.option("--issue", "issue", metavar="N", envvar="LINKWELL_ISSUE_NUMBER",
               help="The issue number, kept as the listing's source record.")
 @click.option("--repo", "repo", metavar="OWNER/NAME", envvar="GITHUB_REPOSITORY",
@@ -142,10 +143,7 @@ def submit(body: str, directory: Path, today: dt.date, update: str | None = None
               help="Also write the Markdown message to this file (for an issue comment).")
 def from_issue(body_file, update, directory, today, issue, repo, form, report):
     """Turn a submitted issue-form body (BODY_FILE) into a listing file, or explain what to fix."""
-    try:
-        day = dt.date.fromisoformat(today) if today else dt.date.today()
-    except ValueError:
-        raise click.UsageError(f"--today {today!r} is not a date written as YYYY-MM-DD") from None
+    day = today or dt.date.today()
     if issue is not None and not re.fullmatch(r"[0-9]{1,10}", str(issue)):
         raise click.UsageError("--issue must be an issue number")
     if repo is not None and not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", repo):

@@ -21,6 +21,7 @@ from pathlib import Path
 import click
 
 from linkwell import DIRECTORY_DIR, PROJECT_DIR
+from linkwell.options import ISO_DATE
 
 DEFAULT_SOURCES = PROJECT_DIR / "harvesters" / "sources.yml"
 
@@ -36,7 +37,7 @@ DEFAULT_SOURCES = PROJECT_DIR / "harvesters" / "sources.yml"
               help="Where feed positions and HTTP caches are kept (default: .linkwell-cache/harvest).")
 @click.option("--max-drop", type=click.FloatRange(0, 100), default=15.0, show_default=True,
               help="Refuse a source that would lose more than this percentage of its records.")
-@click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD", help="Treat this date as today.")
+@click.option("--as-of", "as_of", type=ISO_DATE, default=None, help="Treat this date as today.")
 @click.option("--report", "report_file", type=click.Path(path_type=Path), default=None,
               help="Also write the Markdown report to this file.")
 def harvest(sources_file, only, dry_run, directory, state_dir, max_drop, as_of, report_file):
@@ -44,10 +45,7 @@ def harvest(sources_file, only, dry_run, directory, state_dir, max_drop, as_of, 
     from harvesters import SourcesError, load_sources, run_source, save_state
     from linkwell.merge import plan
 
-    try:
-        today = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
-    except ValueError:
-        raise click.UsageError(f"--as-of {as_of!r} is not a date like 2026-01-31") from None
+    today = as_of or dt.date.today()
     sources_file = sources_file or DEFAULT_SOURCES
     directory = directory or DIRECTORY_DIR
     state_dir = state_dir or Path.cwd() / ".linkwell-cache" / "harvest"

@@ -15,6 +15,7 @@ import click
 
 from linkwell import DIRECTORY_DIR
 from linkwell.freshness import DEFAULT_THRESHOLDS
+from linkwell.options import ISO_DATE
 from linkwell.schema import vocabulary
 from linkwell.stale import RENDERERS, build_report, render_markdown
 from linkwell.validate import validate_paths
@@ -35,7 +36,7 @@ def parse_thresholds(values) -> dict[str, int]:
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.option("--as-of", "as_of", type=ISO_DATE, default=None,
               help="Report as if today were this date (YYYY-MM-DD). Default: today.")
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True,
               help="markdown suits a recurring tracking issue; json suits scripts.")
@@ -53,7 +54,7 @@ def stale(paths, as_of, fmt, thresholds, fail, max_chars):
         paths = (DIRECTORY_DIR,)
     import datetime as dt
 
-    today = as_of.date() if as_of else dt.date.today()
+    today = as_of or dt.date.today()
     checked = validate_paths(paths)
     bad_files = sorted({p.file for p in checked.errors})
     if bad_files:
