@@ -194,6 +194,14 @@ def test_ids_are_stable_and_documented():
                                                                           "deptford-walking-group"))
 
 
+def test_fast_uuid5_matches_the_standard_library():
+    import uuid
+
+    for name in ["", "a", "syn-1/attribute/linkwell-access/drop-in", "café/ŵ/日本", "x" * 300,
+                 *(f"entry-{i}/schedule/{i % 7}" for i in range(500))]:
+        assert common.uuid5(name) == str(uuid.uuid5(common.LINKWELL_NAMESPACE, name)), name
+
+
 def test_builds_are_deterministic_and_replace_old_records(tmp_path):
     entries = [make("a-group"), make("b-group")]
     write_feeds(entries, tmp_path / "one", BUILD_TIME)

@@ -10,8 +10,8 @@ machinery, so the cost per entry is one template render and one file write.
 Incremental: ``<out_dir>/.linkwell-manifest.json`` records, per generated page, a key made from
 its inputs (entry data, freshness notice, shell and renderer code). An entry page is rendered
 only when its key changed or its file is missing; listing pages are assembled from per-entry list items (cached in
-``.linkwell-items.pickle``, re-rendered only for changed entries) and written only when their
-content changed; pages of deleted or renamed entries are removed.
+``.linkwell-items.pickle``, re-rendered only for changed entries) and rendered and written only
+when their inputs changed; pages of deleted or renamed entries are removed.
 Many changed entry pages are rendered in worker processes (one per core, forked).
 
 ``preserve(out_dir)`` / ``restore(out_dir)`` move the generated folders aside while MkDocs
