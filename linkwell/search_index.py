@@ -338,12 +338,15 @@ def build_files(entries: list[dict], today: dt.date, *, cache: dict | None = Non
     cached = {} if cache is None else cache
     version = f"{today}|{json.dumps(values, sort_keys=True)}|{json.dumps(sorted(centroids.items()))}"
 
+    versioned = hashlib.blake2b(version.encode(), digest_size=16)
     ranked = []
     seen = set()
     for entry in entries:
         if entry.get("status") == "closed":
             continue
-        key = hashlib.blake2b(f"{version}|{entry!r}".encode(), digest_size=16).hexdigest()
+        digest = versioned.copy()
+        digest.update(marshal.dumps(entry, 0))  # format 0: the same bytes for equal entries, whatever is interned
+        key = digest.hexdigest()
         hit = cached.get(entry["id"])
         if hit is None or hit[0] != key:
             hit = (key, entry_facts(entry, today, index_of, centroids))
@@ -443,7 +446,7 @@ def _read_cache(path: Path, version: str) -> dict:
 def _write_cache(path: Path, version: str, data: dict) -> None:
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "wb") as f:
-        marshal.dump({"version": version, "data": data}, f)
+        f.write(marshal.dumps({"version": version, "data": data}))
     os.replace(tmp, path)
 
 

@@ -68,7 +68,7 @@ def _read_cache(path: Path, version: str) -> dict:
 def _write_cache(path: Path, version: str, entries: dict) -> None:
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "wb") as f:
-        marshal.dump({"version": version, "entries": entries}, f)
+        f.write(marshal.dumps({"version": version, "entries": entries}))
     os.replace(tmp, path)
 
 
@@ -110,7 +110,8 @@ def _write_feeds(entries, out_dir, generated_at, sources_file) -> list[Path]:
 
     with ThreadPoolExecutor(max_workers=8) as pool:  # threads overlap the file system's latency
         for entry in entries:
-            key = hashlib.blake2b(repr(entry).encode(), digest_size=16).hexdigest()
+            # marshal format 0: the same bytes for equal entries, whatever is interned
+            key = hashlib.blake2b(marshal.dumps(entry, 0), digest_size=16).hexdigest()
             hit = cached.get(entry["id"])
             if hit is not None and hit[0] == key:
                 existing = on_disk.get(hit[8])

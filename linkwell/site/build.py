@@ -26,6 +26,7 @@ import hashlib
 import importlib
 import json
 import logging
+import marshal
 import math
 import multiprocessing
 import os
@@ -356,7 +357,9 @@ def publish(entries: list[dict], out_dir: Path, shells: dict[int, Shell], site: 
     todo, keys = [], []
     for i, entry in enumerate(entries):
         path = f"entries/{entry['id']}/"
-        key = hashlib.blake2b(f"{entry!r}|{fresh[i].notice}|{fresh[i].state}".encode(), digest_size=12).hexdigest()
+        digest = hashlib.blake2b(f"{fresh[i].notice}|{fresh[i].state}|".encode(), digest_size=12)
+        digest.update(marshal.dumps(entry, 0))  # format 0: the same bytes for equal entries, whatever is interned
+        key = digest.hexdigest()
         keys.append(key)
         new_pages[path] = key
         if old_pages.get(path) != key or not os.path.isfile(f"{out_dir}/{path}index.html"):
