@@ -44,6 +44,7 @@ from functools import cache
 from pathlib import Path
 
 from linkwell.boroughs import BOROUGHS, by_gss
+from linkwell.digest import entry_digest
 from linkwell.freshness import freshness
 from linkwell.postcodes import POSTCODE_FILE, normalise_postcode, postcodes
 from linkwell.schema import vocabulary
@@ -324,12 +325,14 @@ def entry_facts(entry: dict, today: dt.date, index_of: dict, centroids: dict) ->
 
 
 def build_files(entries: list[dict], today: dt.date, *, cache: dict | None = None, centroids: dict | None = None,
-                postcode_files: bool = True) -> tuple[dict, dict[str, bytes], dict[str, bytes]]:
+                postcode_files: bool = True,
+                digests: dict[str, str] | None = None) -> tuple[dict, dict[str, bytes], dict[str, bytes]]:
     """(meta, {path under search/<hash>/: bytes}, {path under postcodes/: bytes}) for ``entries``.
 
     ``cache`` ({entry id: (key, entry_facts)}, updated in place) spares recomputing unchanged
     entries; ``centroids`` (borough centres, as ``_postcode_shards`` gives) with
-    ``postcode_files=False`` spares reading the postcode table (no postcode files are returned)."""
+    ``postcode_files=False`` spares reading the postcode table (no postcode files are returned);
+    ``digests`` ({entry id: ``linkwell.digest.entry_digest(entry)``}) spares computing them."""
     pc_shards = {}
     if centroids is None or postcode_files:
         pc_shards, centroids = _postcode_shards()
@@ -338,15 +341,14 @@ def build_files(entries: list[dict], today: dt.date, *, cache: dict | None = Non
     cached = {} if cache is None else cache
     version = f"{today}|{json.dumps(values, sort_keys=True)}|{json.dumps(sorted(centroids.items()))}"
 
-    versioned = hashlib.blake2b(version.encode(), digest_size=16)
+    version_key = hashlib.blake2b(version.encode(), digest_size=16).hexdigest()
+    digests = digests or {}
     ranked = []
     seen = set()
     for entry in entries:
         if entry.get("status") == "closed":
             continue
-        digest = versioned.copy()
-        digest.update(marshal.dumps(entry, 0))  # format 0: the same bytes for equal entries, whatever is interned
-        key = digest.hexdigest()
+        key = f"{version_key}|{digests.get(entry['id']) or entry_digest(entry)}"
         hit = cached.get(entry["id"])
         if hit is None or hit[0] != key:
             hit = (key, entry_facts(entry, today, index_of, centroids))
@@ -459,7 +461,8 @@ def _code_version() -> str:
     return digest.hexdigest()
 
 
-def write_search_index(entries: list[dict], out_dir: Path, today: dt.date) -> None:
+def write_search_index(entries: list[dict], out_dir: Path, today: dt.date,
+                       digests: dict[str, str] | None = None) -> None:
     """Write the search index and postcode shards for ``entries`` into the built site ``out_dir``.
 
     Files whose build folder (``search/<hash>/``) already exists are left alone, so a rebuild with
@@ -470,10 +473,10 @@ def write_search_index(entries: list[dict], out_dir: Path, today: dt.date) -> No
     """
     from linkwell.validate import _no_gc  # many small acyclic objects: the collector's passes only cost time
     with _no_gc():
-        _write_search_index(entries, Path(out_dir), today)
+        _write_search_index(entries, Path(out_dir), today, digests)
 
 
-def _write_search_index(entries, out_dir: Path, today: dt.date) -> None:
+def _write_search_index(entries, out_dir: Path, today: dt.date, digests) -> None:
     version = _code_version()
     cache_path = out_dir / CACHE_FILE
     cached = _read_cache(cache_path, version)
@@ -481,8 +484,8 @@ def _write_search_index(entries, out_dir: Path, today: dt.date) -> None:
     stamp = _postcode_stamp()
     pc_current = "centroids" in cached and (pc_dir / ".stamp").is_file() and (pc_dir / ".stamp").read_bytes() == stamp
     entry_cache = cached.get("entries", {})
-    meta, files, pc_files = build_files(list(entries), today, cache=entry_cache,
-                                        centroids=cached.get("centroids"), postcode_files=not pc_current)
+    meta, files, pc_files = build_files(list(entries), today, cache=entry_cache, centroids=cached.get("centroids"),
+                                        postcode_files=not pc_current, digests=digests)
     search_dir = out_dir / "search"
     base = search_dir / meta["base"]
     if not (base / "done").is_file():

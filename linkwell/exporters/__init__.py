@@ -35,6 +35,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from linkwell import SCHEMA_DIR
+from linkwell.digest import entry_digest
 from linkwell.exporters import common, directory_json, geojson, openreferral, tabular
 from linkwell.exporters.directory_json import FeedError
 
@@ -73,13 +74,14 @@ def _write_cache(path: Path, version: str, entries: dict) -> None:
 
 
 def write_feeds(entries, out_dir: Path, generated_at: dt.datetime | None = None, *,
-                sources_file: Path | None = None) -> list[Path]:
+                sources_file: Path | None = None, digests: dict[str, str] | None = None) -> list[Path]:
+    """``digests`` ({entry id: ``linkwell.digest.entry_digest(entry)``}, optional) spares computing them."""
     from linkwell.validate import _no_gc  # many small acyclic objects: the collector's passes only cost time
     with _no_gc():
-        return _write_feeds(entries, out_dir, generated_at, sources_file)
+        return _write_feeds(entries, out_dir, generated_at, sources_file, digests or {})
 
 
-def _write_feeds(entries, out_dir, generated_at, sources_file) -> list[Path]:
+def _write_feeds(entries, out_dir, generated_at, sources_file, digests) -> list[Path]:
     generated_at = generated_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
     if generated_at.tzinfo is None:
         generated_at = generated_at.replace(tzinfo=dt.UTC)
@@ -110,8 +112,7 @@ def _write_feeds(entries, out_dir, generated_at, sources_file) -> list[Path]:
 
     with ThreadPoolExecutor(max_workers=8) as pool:  # threads overlap the file system's latency
         for entry in entries:
-            # marshal format 0: the same bytes for equal entries, whatever is interned
-            key = hashlib.blake2b(marshal.dumps(entry, 0), digest_size=16).hexdigest()
+            key = digests.get(entry["id"]) or entry_digest(entry)
             hit = cached.get(entry["id"])
             if hit is not None and hit[0] == key:
                 existing = on_disk.get(hit[8])

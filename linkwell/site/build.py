@@ -26,7 +26,6 @@ import hashlib
 import importlib
 import json
 import logging
-import marshal
 import math
 import multiprocessing
 import os
@@ -39,6 +38,7 @@ from pathlib import Path
 
 from linkwell import PROJECT_DIR
 from linkwell.boroughs import BOROUGHS
+from linkwell.digest import entry_digest
 from linkwell.freshness import freshness
 from linkwell.site import render as render_module
 from linkwell.site import words
@@ -290,39 +290,40 @@ def _optional(module: str, attr: str):
         return None
 
 
-def write_feeds(entries, out_dir: Path) -> bool:
+def write_feeds(entries, out_dir: Path, digests: dict[str, str] | None = None) -> bool:
     writer = _optional("linkwell.exporters", "write_feeds")
     if writer is None:
         log.warning("linkwell.exporters is not available: feeds were not written")
         return False
-    writer(entries, out_dir)
+    writer(entries, out_dir, digests=digests)
     return True
 
 
-def write_search_index(entries, out_dir: Path, today: dt.date) -> bool:
+def write_search_index(entries, out_dir: Path, today: dt.date, digests: dict[str, str] | None = None) -> bool:
     writer = _optional("linkwell.search_index", "write_search_index")
     if writer is None:
         return False
-    writer(entries, out_dir, today)
+    writer(entries, out_dir, today, digests=digests)
     return True
 
 
 def _feeds_job() -> bool:
-    entries, out_dir = _JOB["feeds"]
-    return write_feeds(entries, out_dir)
+    entries, out_dir, digests = _JOB["feeds"]
+    return write_feeds(entries, out_dir, digests)
 
 
-def feeds_and_search(entries, out_dir: Path, today: dt.date, workers: int) -> None:
+def feeds_and_search(entries, out_dir: Path, today: dt.date, workers: int,
+                     digests: dict[str, str] | None = None) -> None:
     """The feeds (in a forked worker) and the search index (here) at the same time."""
     if workers < 2:
-        write_feeds(entries, out_dir)
-        write_search_index(entries, out_dir, today)
+        write_feeds(entries, out_dir, digests)
+        write_search_index(entries, out_dir, today, digests)
         return
-    _JOB["feeds"] = (entries, out_dir)
+    _JOB["feeds"] = (entries, out_dir, digests)
     try:
         with multiprocessing.get_context("fork").Pool(1) as pool:
             pending = pool.apply_async(_feeds_job)
-            write_search_index(entries, out_dir, today)
+            write_search_index(entries, out_dir, today, digests)
             pending.get()  # re-raises the feed writer's error here
     finally:
         _JOB.clear()
@@ -354,12 +355,11 @@ def publish(entries: list[dict], out_dir: Path, shells: dict[int, Shell], site: 
     old_pages = old.get("pages", {}) if old.get("version") == version else {}
     new_pages: dict[str, str] = {}
 
-    todo, keys = [], []
+    todo, keys, digests = [], [], {}
     for i, entry in enumerate(entries):
         path = f"entries/{entry['id']}/"
-        digest = hashlib.blake2b(f"{fresh[i].notice}|{fresh[i].state}|".encode(), digest_size=12)
-        digest.update(marshal.dumps(entry, 0))  # format 0: the same bytes for equal entries, whatever is interned
-        key = digest.hexdigest()
+        digests[entry["id"]] = content = entry_digest(entry)
+        key = hashlib.blake2b(f"{content}|{fresh[i].notice}|{fresh[i].state}".encode(), digest_size=12).hexdigest()
         keys.append(key)
         new_pages[path] = key
         if old_pages.get(path) != key or not os.path.isfile(f"{out_dir}/{path}index.html"):
@@ -401,7 +401,7 @@ def publish(entries: list[dict], out_dir: Path, shells: dict[int, Shell], site: 
     lap("assets")
     del listing, items, keys, todo  # free them before the feed writers fork and grow
     if feeds:
-        feeds_and_search(entries, out_dir, today, workers)
+        feeds_and_search(entries, out_dir, today, workers, digests)
         lap("feeds + search index")
     log.info("generated pages: %s", ", ".join(f"{k} {v:.2f} s" for k, v in stats.timings.items()))
     return stats
