@@ -329,6 +329,31 @@ def feeds_and_search(entries, out_dir: Path, today: dt.date, workers: int,
         _JOB.clear()
 
 
+def _search_job() -> bool:
+    entries, out_dir, today, digests = _JOB["search"]
+    return write_search_index(entries, out_dir, today, digests)
+
+
+class _Background:
+    """The feeds and the search index written by two forked workers while this process renders the
+    pages (used when few pages change: the workers then have the cores to themselves)."""
+
+    def __init__(self, entries, out_dir: Path, today: dt.date, digests: dict[str, str]):
+        _JOB.update(feeds=(entries, out_dir, digests), search=(entries, out_dir, today, digests))
+        try:  # the workers fork now and keep their copy of _JOB
+            self.pool = multiprocessing.get_context("fork").Pool(2)
+        finally:
+            _JOB.clear()
+        self.pending = [self.pool.apply_async(_feeds_job), self.pool.apply_async(_search_job)]
+
+    def wait(self) -> None:
+        try:
+            for job in self.pending:
+                job.get()  # re-raises a writer's error here
+        finally:
+            self.pool.terminate()
+
+
 # --- the whole generated part ----------------------------------------------------------------
 
 def publish(entries: list[dict], out_dir: Path, shells: dict[int, Shell], site: SiteInfo,
@@ -365,6 +390,9 @@ def publish(entries: list[dict], out_dir: Path, shells: dict[int, Shell], site: 
         if old_pages.get(path) != key or not os.path.isfile(f"{out_dir}/{path}index.html"):
             todo.append(i)
     stats.entry_pages, stats.entry_pages_written = len(entries), len(todo)
+    background = None
+    if feeds and workers >= 2 and len(todo) < PARALLEL_THRESHOLD:
+        background = _Background(entries, out_dir, today, digests)
     lap("prepare")
     _entry_pages(entries, fresh, todo, renderer, shells[ENTRY_DEPTH], out_dir, today, workers)
     lap("entry pages")
@@ -400,7 +428,10 @@ def publish(entries: list[dict], out_dir: Path, shells: dict[int, Shell], site: 
                                             encoding="utf-8")
     lap("assets")
     del listing, items, keys, todo  # free them before the feed writers fork and grow
-    if feeds:
+    if background is not None:
+        background.wait()
+        lap("feeds + search index (after the pages)")
+    elif feeds:
         feeds_and_search(entries, out_dir, today, workers, digests)
         lap("feeds + search index")
     log.info("generated pages: %s", ", ".join(f"{k} {v:.2f} s" for k, v in stats.timings.items()))
