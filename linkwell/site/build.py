@@ -393,6 +393,26 @@ def publish(entries: list[dict], out_dir: Path, shells: dict[int, Shell], site: 
     background = None
     if feeds and workers >= 2 and len(todo) < PARALLEL_THRESHOLD:
         background = _Background(entries, out_dir, today, digests)
+    try:
+        _pages(entries, fresh, todo, keys, renderer, shells, site, out_dir, today, workers, old, old_pages, new_pages,
+               version, stats, lap)
+    except BaseException:
+        if background is not None:
+            background.pool.terminate()
+        raise
+    if background is not None:
+        background.wait()
+        lap("feeds + search index (after the pages)")
+    elif feeds:
+        feeds_and_search(entries, out_dir, today, workers, digests)
+        lap("feeds + search index")
+    log.info("generated pages: %s", ", ".join(f"{k} {v:.2f} s" for k, v in stats.timings.items()))
+    return stats
+
+
+def _pages(entries, fresh, todo, keys, renderer, shells, site, out_dir, today, workers, old, old_pages, new_pages,
+           version, stats, lap) -> None:
+    """Entry pages, list pages, the manifest and the map assets (``publish`` without the feeds)."""
     lap("prepare")
     _entry_pages(entries, fresh, todo, renderer, shells[ENTRY_DEPTH], out_dir, today, workers)
     lap("entry pages")
@@ -427,12 +447,3 @@ def publish(entries: list[dict], out_dir: Path, shells: dict[int, Shell], site: 
     (data_dir / "boroughs.json").write_text(json.dumps({"tiles": tiles, "boroughs": borough_map_data(entries)}),
                                             encoding="utf-8")
     lap("assets")
-    del listing, items, keys, todo  # free them before the feed writers fork and grow
-    if background is not None:
-        background.wait()
-        lap("feeds + search index (after the pages)")
-    elif feeds:
-        feeds_and_search(entries, out_dir, today, workers, digests)
-        lap("feeds + search index")
-    log.info("generated pages: %s", ", ".join(f"{k} {v:.2f} s" for k, v in stats.timings.items()))
-    return stats
