@@ -72,8 +72,12 @@ def _quiet_mkdocs() -> None:
 def build(out, feeds_only, config_file, directory, strict):
     """Validate the listings, then build the website and every feed into one folder."""
     started = time.monotonic()
-    entries = _validated_entries(directory or DIRECTORY_DIR)
-    gc.freeze()  # the entries live to the end: keep the collector's full passes from walking them again and again
+    gc.disable()  # validation makes a million small acyclic objects: no collector passes over them
+    try:
+        entries = _validated_entries(directory or DIRECTORY_DIR)
+    finally:
+        gc.freeze()  # the entries live to the end: keep the collector's full passes from walking them again and again
+        gc.enable()
     validated = time.monotonic()
     out = out.resolve()
     if feeds_only:

@@ -308,6 +308,7 @@ def write_search_index(entries, out_dir: Path, today: dt.date, digests: dict[str
 
 
 def _feeds_job() -> bool:
+    gc.disable()  # a forked worker that ends with the build: no collector passes (nor one big one at the end)
     entries, out_dir, digests = _JOB["feeds"]
     return write_feeds(entries, out_dir, digests)
 
@@ -330,6 +331,7 @@ def feeds_and_search(entries, out_dir: Path, today: dt.date, workers: int,
 
 
 def _search_job() -> bool:
+    gc.disable()  # a forked worker that ends with the build: no collector passes (nor one big one at the end)
     entries, out_dir, today, digests = _JOB["search"]
     return write_search_index(entries, out_dir, today, digests)
 
