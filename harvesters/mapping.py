@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from linkwell import schema
+from linkwell.describe import LANGUAGE_NAMES as DESCRIBED_LANGUAGES
 
 from .text import label_key
 
@@ -133,13 +134,9 @@ _GROUP_WORDS = [
     (r"long[- ]term (health )?condition", "people-with-long-term-conditions"),
     (r"veteran|armed forces", "veterans"),
 ]
-LANGUAGE_NAMES = {
-    "english": "en", "bengali": "bn", "bangla": "bn", "polish": "pl", "somali": "so", "turkish": "tr",
-    "urdu": "ur", "arabic": "ar", "french": "fr", "spanish": "es", "portuguese": "pt", "gujarati": "gu",
-    "punjabi": "pa", "tamil": "ta", "romanian": "ro", "italian": "it", "chinese": "zh", "mandarin": "zh",
-    "cantonese": "zh", "yoruba": "yo", "farsi": "fa", "persian": "fa", "kurdish": "ku", "greek": "el",
-    "russian": "ru", "ukrainian": "uk", "lithuanian": "lt", "hindi": "hi", "tigrinya": "ti", "amharic": "am",
-    "pashto": "ps", "german": "de", "vietnamese": "vi", "albanian": "sq", "bulgarian": "bg", "welsh": "cy",
+# Language names as feeds write them -> ISO 639-1, from linkwell.describe plus common alternatives.
+LANGUAGE_NAMES = {name.lower(): code for code, name in DESCRIBED_LANGUAGES.items()} | {
+    "bangla": "bn", "persian": "fa", "farsi": "fa", "mandarin": "zh", "cantonese": "zh", "punjabi": "pa",
 }
 
 

@@ -44,6 +44,7 @@ from functools import cache
 from pathlib import Path
 
 from linkwell.boroughs import BOROUGHS, by_gss
+from linkwell.describe import DAY_NAMES, DAYS, age_text, schedule_text
 from linkwell.digest import entry_digest
 from linkwell.freshness import freshness
 from linkwell.postcodes import POSTCODE_FILE, normalise_postcode, postcodes
@@ -59,9 +60,6 @@ STOP_WORDS = frozenset(
     "an and are as at be but by for from has have in into is it its of on or our so that the their them "
     "they this to was we were will with you your".split())
 
-DAYS = ["mo", "tu", "we", "th", "fr", "sa", "su"]
-DAY_LABELS = dict(zip(DAYS, ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-                      strict=True))
 TIMES = {"daytime": "Daytime (weekdays, starts before 5pm)", "evening": "Evening (from 5pm)",
          "weekend": "Weekend"}
 LABELS = {
@@ -103,7 +101,7 @@ def facet_values() -> dict[str, list[str]]:
 
 def facet_labels() -> dict[str, list[str]]:
     out = {key: [label(v) for v in values] for key, values in facet_values().items()}
-    out["day"] = [DAY_LABELS[d] for d in DAYS]
+    out["day"] = [DAY_NAMES[d] for d in DAYS]
     out["time"] = list(TIMES.values())
     return out
 
@@ -171,32 +169,6 @@ def schedule_facets(entry: dict) -> tuple[set[str], set[str]]:
         if (opens is not None and opens >= 17 * 60) or (closes is not None and closes > 18 * 60):
             times.add("evening")
     return days, times
-
-
-def schedule_text(entry: dict) -> str:
-    """'Tuesday, Thursday 10:00–11:30 (weekly)'; '' when the entry gives no schedule."""
-    parts = []
-    for slot in entry.get("schedule") or ():
-        text = ", ".join(DAY_LABELS[d] for d in DAYS if d in (slot.get("days") or ()))
-        if slot.get("opens"):
-            text += f" {slot['opens']}" + (f"–{slot['closes']}" if slot.get("closes") else "")
-        if slot.get("frequency"):
-            text += f" ({slot['frequency']})"
-        if slot.get("note"):
-            text += f" — {slot['note']}"
-        parts.append(text)
-    return "; ".join(parts)
-
-
-def age_text(audience: dict) -> str:
-    lo, hi = audience.get("min_age"), audience.get("max_age")
-    if lo is not None and hi is not None:
-        return f"Ages {lo}–{hi}"
-    if lo is not None:
-        return f"Ages {lo}+"
-    if hi is not None:
-        return f"Up to age {hi}"
-    return ""
 
 
 def snippet(text: str, limit: int = 220) -> str:
@@ -299,7 +271,7 @@ def entry_facts(entry: dict, today: dt.date, index_of: dict, centroids: dict) ->
         rec["g"] = [index_of["grp"][v] for v in audience["groups"] if v in index_of["grp"]]
     if age_text(audience):
         rec["r"] = age_text(audience)
-    when = schedule_text(entry)
+    when = schedule_text(entry.get("schedule"), dash="–")
     if when:
         rec["s"] = when
     loc = entry.get("location") or {}

@@ -45,8 +45,6 @@ _LABEL_OVERRIDES = {
     "english-language": "English language (ESOL)", "step-free": "Step-free access",
 }
 
-DAY_NAMES = {"mo": "Monday", "tu": "Tuesday", "we": "Wednesday", "th": "Thursday", "fr": "Friday",
-             "sa": "Saturday", "su": "Sunday"}
 
 
 def label(code: str) -> str:

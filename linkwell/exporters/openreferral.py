@@ -33,8 +33,8 @@ from pathlib import Path
 
 from linkwell import schema
 from linkwell.boroughs import BOROUGHS
+from linkwell.describe import LANGUAGE_NAMES, schedule_text
 from linkwell.exporters import common
-from linkwell.exporters.tabular import schedule_text
 from linkwell.freshness import freshness
 
 FOLDER = "openreferral"
@@ -60,14 +60,6 @@ CATEGORY_DESCRIPTIONS = {
     "connected": "Befriending, social groups, volunteering and other ways to meet people and feel less alone.",
     "active": "Walking, sport, dance, gardening and other ways to get moving.",
     "safe": "Advice and support: money, benefits, housing, legal help, domestic abuse and mental health.",
-}
-LANGUAGE_NAMES = {
-    "en": "English", "cy": "Welsh", "bn": "Bengali", "pl": "Polish", "ur": "Urdu", "pa": "Punjabi",
-    "gu": "Gujarati", "hi": "Hindi", "ta": "Tamil", "so": "Somali", "ar": "Arabic", "tr": "Turkish",
-    "ku": "Kurdish", "fa": "Persian", "ro": "Romanian", "pt": "Portuguese", "es": "Spanish", "fr": "French",
-    "it": "Italian", "lt": "Lithuanian", "yo": "Yoruba", "tw": "Twi", "zh": "Chinese", "vi": "Vietnamese",
-    "el": "Greek", "ga": "Irish", "sq": "Albanian", "ti": "Tigrinya", "am": "Amharic", "ru": "Russian",
-    "uk": "Ukrainian", "de": "German", "ja": "Japanese", "ko": "Korean", "ne": "Nepali",
 }
 
 

@@ -14,6 +14,7 @@ import datetime as dt
 import io
 from pathlib import Path
 
+from linkwell.describe import schedule_text
 from linkwell.exporters import common
 from linkwell.freshness import freshness
 
@@ -67,20 +68,6 @@ def safe_cell(value) -> str | float | int:
         return value
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_DANGEROUS) else text
-
-
-def schedule_text(schedule: list[dict]) -> str:
-    parts = []
-    for slot in schedule or []:
-        text = ", ".join(common.DAY_NAMES[d] for d in slot["days"])
-        if slot.get("opens"):
-            text += f" {slot['opens']}" + (f"-{slot['closes']}" if slot.get("closes") else "")
-        if slot.get("frequency"):
-            text += f" ({slot['frequency']})"
-        if slot.get("note"):
-            text += f" — {slot['note']}"
-        parts.append(text)
-    return "; ".join(parts)
 
 
 def row(entry: dict, today: dt.date) -> list:

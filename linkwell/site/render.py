@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 
 import jinja2
 
+from linkwell.describe import age_text
 from linkwell.boroughs import BOROUGHS
 from linkwell.freshness import Freshness, freshness
 from linkwell.postcodes import postcodes
@@ -145,7 +146,7 @@ class Renderer:
             "category_words": words.join_words([words.category(c) for c in entry.get("categories") or []]),
             "delivery": words.delivery(entry.get("delivery") or []),
             "schedule": [words.schedule_line(slot) for slot in entry.get("schedule") or []],
-            "ages": words.ages(audience),
+            "ages": age_text(audience),
             "groups": [words.group(g) for g in audience.get("groups") or []],
             "verified_on": words.long_date(entry.get("last_verified", "")),
             "cats": [(c, words.category(c)) for c in entry.get("categories") or []],

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from linkwell.describe import LANGUAGE_NAMES
+
 CATEGORIES = {
     "creative": ("Creative", "arts, music, crafts and culture"),
     "connected": ("Connected", "meeting people, befriending and peer support"),
@@ -38,12 +40,6 @@ VERIFIED_BY = {"provider": "the provider", "link-worker": "a link worker",
 SOURCE_KIND = {"manual": "added by hand", "pull-request": "a pull request", "form": "the add-your-group form",
                "oruk": "an Open Referral UK directory", "openactive": "an OpenActive feed",
                "spreadsheet": "a shared spreadsheet"}
-LANGUAGES = {"en": "English", "ar": "Arabic", "bn": "Bengali", "de": "German", "el": "Greek", "es": "Spanish",
-             "fa": "Persian (Farsi)", "fr": "French", "gu": "Gujarati", "hi": "Hindi", "it": "Italian",
-             "ku": "Kurdish", "lt": "Lithuanian", "pa": "Punjabi", "pl": "Polish", "ps": "Pashto",
-             "pt": "Portuguese", "ro": "Romanian", "ru": "Russian", "so": "Somali", "sq": "Albanian",
-             "ta": "Tamil", "ti": "Tigrinya", "tr": "Turkish", "uk": "Ukrainian", "ur": "Urdu",
-             "vi": "Vietnamese", "yo": "Yoruba", "zh": "Chinese", "cy": "Welsh", "bg": "Bulgarian"}
 
 
 def slug_words(slug: str) -> str:
@@ -70,7 +66,7 @@ def group(slug: str) -> str:
 
 
 def language(code: str) -> str:
-    return LANGUAGES.get(code, code.upper())
+    return LANGUAGE_NAMES.get(code, code.upper())
 
 
 def join_words(items: list[str]) -> str:
@@ -102,17 +98,6 @@ def schedule_line(slot: dict) -> str:
     parts = [days, time, FREQUENCY.get(slot.get("frequency", ""), "")]
     line = ", ".join(p for p in parts if p)
     return f"{line} ({slot['note']})" if slot.get("note") else line
-
-
-def ages(audience: dict) -> str:
-    low, high = audience.get("min_age"), audience.get("max_age")
-    if low is not None and high is not None:
-        return f"Ages {low} to {high}"
-    if low is not None:
-        return f"Ages {low} and over"
-    if high is not None:
-        return f"Up to age {high}"
-    return ""
 
 
 def long_date(value: str) -> str:
