@@ -34,7 +34,6 @@ import gzip
 import hashlib
 import json
 import marshal
-import os
 import re
 import shutil
 import unicodedata
@@ -43,6 +42,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 
+from linkwell import cachefile
 from linkwell.boroughs import BOROUGHS, by_gss
 from linkwell.describe import DAY_NAMES, DAYS, age_text, schedule_text
 from linkwell.digest import entry_digest
@@ -408,22 +408,6 @@ def build_files(entries: list[dict], today: dt.date, *, cache: dict | None = Non
 CACHE_FILE = ".linkwell-search.marshal"
 
 
-def _read_cache(path: Path, version: str) -> dict:
-    try:
-        with open(path, "rb") as f:
-            cached = marshal.loads(f.read())  # marshal.load(f) reads in small pieces: far slower
-        return cached["data"] if cached.get("version") == version else {}
-    except (OSError, EOFError, ValueError, TypeError, KeyError):
-        return {}
-
-
-def _write_cache(path: Path, version: str, data: dict) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        f.write(marshal.dumps({"version": version, "data": data}))
-    os.replace(tmp, path)
-
-
 def _code_version() -> str:
     from linkwell import freshness as freshness_module
     digest = hashlib.blake2b(Path(__file__).read_bytes() + Path(freshness_module.__file__).read_bytes(),
@@ -451,7 +435,7 @@ def write_search_index(entries: list[dict], out_dir: Path, today: dt.date,
 def _write_search_index(entries, out_dir: Path, today: dt.date, digests) -> None:
     version = _code_version()
     cache_path = out_dir / CACHE_FILE
-    cached = _read_cache(cache_path, version)
+    cached = cachefile.read(cache_path, version)
     pc_dir = out_dir / "postcodes"
     stamp = _postcode_stamp()
     pc_current = "centroids" in cached and (pc_dir / ".stamp").is_file() and (pc_dir / ".stamp").read_bytes() == stamp
@@ -477,7 +461,7 @@ def _write_search_index(entries, out_dir: Path, today: dt.date, digests) -> None
         pc_dir.mkdir(parents=True, exist_ok=True)
         _write_all(pc_dir, pc_files)
         (pc_dir / ".stamp").write_bytes(stamp)
-    _write_cache(cache_path, version, {"entries": entry_cache, "centroids": _postcode_shards()[1]
+    cachefile.write(cache_path, version, {"entries": entry_cache, "centroids": _postcode_shards()[1]
                                        if "centroids" not in cached else cached["centroids"]})
 
 

@@ -22,9 +22,7 @@ import contextlib
 import datetime as dt
 import gc
 import hashlib
-import marshal
 import os
-import pickle
 import re
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
@@ -33,7 +31,7 @@ from pathlib import Path
 
 import fastjsonschema
 
-from linkwell import __version__, schema
+from linkwell import __version__, cachefile, schema
 from linkwell.boroughs import BOROUGHS
 from linkwell.loader import EntryLoadError, LoadedDocument, decode, load_entry_text
 from linkwell.messages import explain, field_name
@@ -325,49 +323,17 @@ class _Cache:
         self.records_file = cache_dir / f"validate-{name}.pickle"
         self.entries_file = cache_dir / f"entries-{name}.marshal"
 
-    def _read(self, path: Path) -> dict:
-        try:
-            with open(path, "rb") as f:
-                cached = pickle.load(f)
-            return cached["data"] if cached.get("key") == self.key else {}
-        except (OSError, pickle.PickleError, EOFError, KeyError, TypeError, AttributeError, ValueError):
-            return {}
-
-    def _write(self, path: Path, data: dict) -> None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            with open(tmp, "wb") as f:
-                pickle.dump({"key": self.key, "data": data}, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
-
     def read_records(self) -> dict:
-        return self._read(self.records_file)
+        return cachefile.read(self.records_file, self.key, codec="pickle")
 
     def write_records(self, records: dict) -> None:
-        self._write(self.records_file, records)
+        cachefile.write(self.records_file, self.key, records, codec="pickle")
 
-    # Entries are plain dicts, lists and scalars: marshal writes them ten times faster than pickle
-    # (a rebuild after one edit rewrites the whole file) and reads them as fast.
     def read_entries(self) -> dict:
-        try:
-            with open(self.entries_file, "rb") as f:
-                cached = marshal.loads(f.read())  # marshal.load(f) reads in small pieces: far slower
-            return cached["data"] if cached.get("key") == self.key else {}
-        except (OSError, EOFError, KeyError, TypeError, AttributeError, ValueError):
-            return {}
+        return cachefile.read(self.entries_file, self.key)
 
     def write_entries(self, entries: dict) -> None:
-        try:
-            self.entries_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.entries_file.with_suffix(f".{os.getpid()}.tmp")
-            with open(tmp, "wb") as f:
-                f.write(marshal.dumps({"key": self.key, "data": entries}))
-            os.replace(tmp, self.entries_file)
-        except (OSError, ValueError):
-            pass  # a cache that cannot be written only costs time
+        cachefile.write(self.entries_file, self.key, entries)
 
 
 def validate_paths(paths, today: dt.date | None = None, cache_dir: Path | None = None,

@@ -34,7 +34,7 @@ import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from linkwell import SCHEMA_DIR
+from linkwell import SCHEMA_DIR, cachefile
 from linkwell.digest import entry_digest
 from linkwell.exporters import common, directory_json, geojson, openreferral, tabular
 from linkwell.exporters.directory_json import FeedError
@@ -55,22 +55,6 @@ def _version(today: dt.date) -> str:
     stat = postcodes.POSTCODE_FILE.stat()
     digest.update(f"{today}|{stat.st_size}|{stat.st_mtime_ns}|{marshal.version}".encode())
     return digest.hexdigest()
-
-
-def _read_cache(path: Path, version: str) -> dict:
-    try:
-        with open(path, "rb") as f:
-            cached = marshal.loads(f.read())  # marshal.load(f) reads in small pieces: far slower
-        return cached["entries"] if cached.get("version") == version else {}
-    except (OSError, EOFError, ValueError, TypeError, KeyError):
-        return {}
-
-
-def _write_cache(path: Path, version: str, entries: dict) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        f.write(marshal.dumps({"version": version, "entries": entries}))
-    os.replace(tmp, path)
 
 
 def write_feeds(entries, out_dir: Path, generated_at: dt.datetime | None = None, *,
@@ -98,7 +82,7 @@ def _write_feeds(entries, out_dir, generated_at, sources_file, digests) -> list[
     on_disk = {e.name: e for e in os.scandir(services)}
     version = _version(today)
     cache_path = out_dir / CACHE_FILE
-    cached = _read_cache(cache_path, version)
+    cached = cachefile.read(cache_path, version)
     head = directory_json.head(entries, generated_at, catalogue)
     directory_json.check(head | {"entries": []})
     fresh_cache, batch, written_services = {}, [], []
@@ -143,5 +127,5 @@ def _write_feeds(entries, out_dir, generated_at, sources_file, digests) -> list[
         *openreferral.write_lists([p[4:8] for p in parts], out_dir, generated_at),
         *written_services,
     ]
-    _write_cache(cache_path, version, fresh_cache)
+    cachefile.write(cache_path, version, fresh_cache)
     return written

@@ -10,7 +10,7 @@ machinery, so the cost per entry is one template render and one file write.
 Incremental: ``<out_dir>/.linkwell-manifest.json`` records, per generated page, a key made from
 its inputs (entry data, freshness notice, shell and renderer code). An entry page is rendered
 only when its key changed or its file is missing; listing pages are assembled from per-entry list items (cached in
-``.linkwell-items.pickle``, re-rendered only for changed entries) and rendered and written only
+``.linkwell-items.marshal``, re-rendered only for changed entries) and rendered and written only
 when their inputs changed; pages of deleted or renamed entries are removed.
 Many changed entry pages are rendered in worker processes (one per core, forked).
 
@@ -36,6 +36,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from linkwell import cachefile
 from linkwell import PROJECT_DIR
 from linkwell.boroughs import BOROUGHS
 from linkwell.digest import entry_digest
@@ -49,7 +50,7 @@ log = logging.getLogger("linkwell.site")
 
 GENERATED_DIRS = ("entries", "boroughs", "categories", "openreferral", "search", "postcodes")
 MANIFEST = ".linkwell-manifest.json"
-ITEMS_CACHE = ".linkwell-items.pickle"
+ITEMS_CACHE = ".linkwell-items.marshal"
 KEEP = ".linkwell-keep"
 PAGE_SIZE = 100
 PARALLEL_THRESHOLD = 300  # fewer changed entry pages than this are rendered in this process
@@ -191,12 +192,7 @@ def _listing_pages(lists, renderer: Renderer, shells: dict[int, Shell], old_page
 def _items(entries, fresh, keys, renderer: Renderer, out_dir: Path, version: str) -> list[str]:
     """Each entry's list item, re-rendered only when the entry changed (cached in ITEMS_CACHE)."""
     cache_file = out_dir / ITEMS_CACHE
-    try:
-        with open(cache_file, "rb") as f:
-            cached = pickle.load(f)
-        cached = cached["items"] if cached.get("version") == version else {}
-    except (OSError, pickle.PickleError, EOFError, KeyError, TypeError, AttributeError, ValueError):
-        cached = {}
+    cached = cachefile.read(cache_file, version)
     items, fresh_cache, changed = [], {}, False
     for i, entry in enumerate(entries):
         hit = cached.get(entry["id"])
@@ -206,10 +202,7 @@ def _items(entries, fresh, keys, renderer: Renderer, out_dir: Path, version: str
         items.append(hit[1])
         fresh_cache[entry["id"]] = hit
     if changed or len(fresh_cache) != len(cached):
-        tmp = cache_file.with_suffix(".tmp")
-        with open(tmp, "wb") as f:
-            pickle.dump({"version": version, "items": fresh_cache}, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, cache_file)
+        cachefile.write(cache_file, version, fresh_cache)
     return items
 
 
