@@ -1,4 +1,4 @@
-"""Shared fixtures: a valid entry factory and a scratch directory of listings."""
+"""Shared fixtures: a valid entry, a scratch directory of listings, and headless Chromium."""
 
 from __future__ import annotations
 
@@ -37,6 +37,15 @@ VALID_ENTRY = {
 def _isolated_cache(tmp_path_factory, monkeypatch):
     """Keep every test's validation cache out of the project folder."""
     monkeypatch.setenv("LINKWELL_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (one per test module)."""
+    from tests.test_site_support import chromium
+
+    with chromium() as b:
+        yield b
 
 
 @pytest.fixture

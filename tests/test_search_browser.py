@@ -33,8 +33,6 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 
 ARTIFACTS = PROJECT_DIR / "test-artifacts" / "search"
 AXE = PROJECT_DIR / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = dict(executable_path="/usr/bin/chromium",
-                args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
 UNIQUE = "ukulele"
 
 
@@ -72,14 +70,6 @@ def site(tmp_path_factory):
     server, url = _serve(out)
     yield {"out": out, "url": url, "entries": entries, "root": root}
     server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(**CHROMIUM)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_site_support import PROJECT, bundled_site, chromium, new_page, screenshot, serve
+from test_site_support import PROJECT, bundled_site, new_page, screenshot, serve
 
 from linkwell.freshness import freshness
 from linkwell.validate import validate_paths
@@ -20,12 +20,6 @@ WIDTHS = {"desktop": 1280, "phone": 390}
 def base_url(tmp_path_factory):
     with serve(bundled_site(tmp_path_factory)) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 from conftest import VALID_ENTRY
-from test_site_support import PROJECT, build, chromium, new_page, screenshot, serve
+from test_site_support import PROJECT, build, new_page, screenshot, serve
 
 from bench.synthetic import write_directory
 from linkwell.site.render import Renderer, SiteInfo, json_for_script, mailto, safe_url, tel
@@ -70,12 +70,6 @@ def located_site(tmp_path_factory):
         assert result.returncode == 0, result.stdout + result.stderr
         _SITES["located"] = tmp / "site"
     return _SITES["located"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture(scope="module")
