@@ -1,16 +1,15 @@
 """The JSON Schemas in ``schema/`` and validators compiled from them, built once per process.
 
-``load(name)`` returns a schema as a dict; ``entry_checker()`` returns a fast boolean-style check
-(fastjsonschema, compiled to Python) and ``entry_validator()`` the full jsonschema validator used
-to explain failures one by one.
+``load(name)`` returns a schema as a dict; ``checker(name)`` / ``entry_checker()`` a fast compiled
+validator (jsonschema-rs) for the yes-or-no check on every file, and ``validator(name)`` /
+``entry_validator()`` the full jsonschema validator (with format checks) used to explain failures
+one by one.
 """
 
 from __future__ import annotations
 
 import json
 from functools import cache
-
-import fastjsonschema
 
 from linkwell import SCHEMA_DIR
 
@@ -21,22 +20,25 @@ def load(name: str) -> dict:
         return json.load(f)
 
 
-def _without_formats(node):
-    if isinstance(node, dict):
-        return {k: _without_formats(v) for k, v in node.items() if k != "format"}
-    if isinstance(node, list):
-        return [_without_formats(v) for v in node]
-    return node
-
-
 @cache
-def entry_checker():
-    """fastjsonschema validator for entries: raises ``JsonSchemaException`` on the first problem.
+def checker(name: str):
+    """A fast compiled validator (jsonschema-rs) for ``schema/<name>``, with the other schemas in
+    ``schema/`` resolvable by their ``$id`` and nothing fetched from the network.
 
-    Built without ``format`` checks (dates are parsed by the validator's date checks anyway),
-    which makes it about 20 % faster; ``entry_validator`` checks formats too.
+    ``checker(name).is_valid(data)`` answers yes or no (about ten times faster than jsonschema);
+    ``.validate(data)`` raises ``jsonschema_rs.ValidationError`` naming the first problem. Format
+    checks are left to ``validator`` (dates are parsed by the validator's own date checks).
     """
-    return fastjsonschema.compile(_without_formats(load("entry.schema.json")))
+    import jsonschema_rs
+
+    resources = [(load(p.name)["$id"], load(p.name)) for p in sorted(SCHEMA_DIR.glob("*.schema.json"))
+                 if "$id" in load(p.name)]
+    return jsonschema_rs.validator_for(load(name), registry=jsonschema_rs.Registry(resources), offline=True)
+
+
+def entry_checker():
+    """The fast validator for entries (see ``checker``); ``entry_validator`` explains failures."""
+    return checker("entry.schema.json")
 
 
 @cache

@@ -29,8 +29,6 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import fastjsonschema
-
 from linkwell import __version__, cachefile, schema
 from linkwell.boroughs import BOROUGHS
 from linkwell.loader import EntryLoadError, LoadedDocument, decode, load_entry_text
@@ -161,13 +159,12 @@ def check_file(path: str, display: str) -> tuple[str, dict | None, list[Problem]
         for p, message in items:
             problems.append(Problem(display, _line(document, p), field_name(p), message, severity))
 
-    try:
-        schema.entry_checker()(entry)
-    except fastjsonschema.JsonSchemaException:
+    if not schema.entry_checker().is_valid(entry):
         for error in schema.entry_validator().iter_errors(entry):
             add(explain(error, document))
-        if not problems:  # the two validators disagree: report it rather than pass silently
-            problems.append(Problem(display, 1, "(file)", "does not match schema/entry.schema.json"))
+        if not problems:  # jsonschema (Python regexes) let through what the strict check refused
+            add((tuple(error.instance_path), f"does not match schema/entry.schema.json: {error.message}")
+                for error in schema.entry_checker().iter_errors(entry))
         return digest, None, sorted(problems)
     add(_semantic_errors(entry, path))
     add(_postcode_problems(entry))

@@ -80,3 +80,56 @@ def test_validator_survives_any_description(tmp_path_factory, text):
     if result is not None:  # accepted text is stored and read back exactly, and holds no markup
         assert result["description"] == text
         assert not any(f"<{c}" in text for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ/!?")
+
+
+# Where regex dialects differ: Python's \s also matches \x1c-\x1f and \x85, ECMA-262's (jsonschema-rs)
+# also matches \ufeff; Python's `$` matches before a final newline.
+EDGE_CHARACTERS = [chr(c) for c in [*range(0x20), *range(0x7f, 0xa1)]] + [
+    "\u1680", "\u2000", "\u200b", "\u2028", "\u2029", "\u202f", "\u205f", "\u3000", "\ufeff", "<a", "</", "<!"]
+TEXT_FIELDS = {"name": "Art club", "description": "A weekly art club.", "id": "art-club",
+               ("contact", "website"): "https://example.org/art", ("contact", "email"): "info@example.org",
+               ("contact", "phone"): "020 7946 0000", ("location", "postcode"): "SE8 4RJ",
+               ("organisation", "name"): "Art Club"}
+
+
+def _with(field, value) -> dict:
+    entry = copy.deepcopy(VALID_ENTRY)
+    if isinstance(field, tuple):
+        entry.setdefault(field[0], {})[field[1]] = value
+    else:
+        entry[field] = value
+    return entry
+
+
+def _fast_yes_means_full_yes(entry) -> None:
+    from linkwell import schema
+
+    if schema.entry_checker().is_valid(entry):
+        assert not list(schema.entry_validator().iter_errors(entry))
+
+
+def test_fast_schema_check_never_passes_what_jsonschema_refuses():
+    """The per-file check trusts jsonschema-rs's yes; jsonschema (which explains errors) must not say no."""
+    for field, base in TEXT_FIELDS.items():
+        for char in EDGE_CHARACTERS:
+            for value in (base + char, char + base, base[:3] + char + base[3:], char):
+                _fast_yes_means_full_yes(_with(field, value))
+
+
+@FUZZ
+@given(st.sampled_from(sorted(TEXT_FIELDS, key=str)), st.text(max_size=40))
+def test_fast_schema_check_agrees_on_any_text(field, text):
+    _fast_yes_means_full_yes(_with(field, text))
+
+
+def test_a_value_only_the_strict_check_refuses_still_gets_a_message(tmp_path):
+    # Python's `$` also matches before a final newline, ECMA-262's (jsonschema-rs) does not.
+    entry = copy.deepcopy(VALID_ENTRY)
+    entry["location"]["postcode"] = "SE8 4RJ\n"
+    path = tmp_path / "lewisham" / "deptford-walking-group.yml"
+    path.parent.mkdir()
+    path.write_text(dump_entry(entry), encoding="utf-8")
+    _digest, result, problems = check_file(str(path), "x.yml")
+    assert result is None
+    assert [p.field for p in problems] == ["location.postcode"]
+    assert "does not match" in problems[0].message
