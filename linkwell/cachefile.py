@@ -5,6 +5,11 @@ missing, unreadable or from another version (a cache that cannot be read only co
 ``write(path, version, data)`` saves atomically (temporary file, then rename) and never raises
 for an unwritable cache. Data is plain dicts, lists, tuples and scalars, stored with ``marshal``
 (about ten times faster than pickle for these); ``codec="pickle"`` stores other objects.
+
+``cache_dir()`` is where caches live: ``$LINKWELL_CACHE_DIR``, else ``.linkwell-cache/`` in the
+working folder. ``template_cache()`` is a Jinja bytecode cache there, so templates (ours and
+Material's) are compiled once, not on every build; Jinja checks each template's source, so an
+edited template is compiled again.
 """
 
 from __future__ import annotations
@@ -13,6 +18,22 @@ import marshal
 import os
 import pickle
 from pathlib import Path
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("LINKWELL_CACHE_DIR") or Path.cwd() / ".linkwell-cache")
+
+
+def template_cache():
+    import jinja2
+
+    folder = cache_dir() / "jinja"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
 
 _ERRORS = (OSError, EOFError, ValueError, TypeError, KeyError, AttributeError, pickle.PickleError)
 

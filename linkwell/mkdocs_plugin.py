@@ -9,7 +9,8 @@ Enabled in mkdocs.yml as ``plugins: [linkwell: {directory: directory}]``. It
 - after the build, hands the shells and entries to ``linkwell.site.build.publish``, which writes
   every entry, borough and category page, the feeds and the search index;
 - keeps generated pages across MkDocs' clean of the output folder, and makes ``mkdocs serve``
-  watch the listings too.
+  watch the listings too;
+- keeps compiled templates in a Jinja bytecode cache (``linkwell.cachefile.template_cache``).
 
 Swapping the engine (ProperDocs, Zensical...) means rewriting this module only.
 """
@@ -26,6 +27,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, InclusionLevel
 
+from linkwell import cachefile
 from linkwell.boroughs import BOROUGHS
 from linkwell.site import build, words
 from linkwell.site.render import SiteInfo
@@ -67,6 +69,10 @@ class LinkwellPlugin(BasePlugin):
         self.shells = {}
         self.site_dir = Path(config.site_dir)
         build.preserve(self.site_dir)
+
+    def on_env(self, env, config, files):
+        env.bytecode_cache = env.bytecode_cache or cachefile.template_cache()  # Material's templates compiled once
+        return env
 
     def on_files(self, files, config):
         for uri in SHELL_PAGES.values():

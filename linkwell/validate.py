@@ -348,7 +348,7 @@ def _validate_paths(paths, today, cache_dir, workers, load_entries) -> Report:
     cwd = os.getcwd()
     files, others = find_entry_files([Path(p) for p in paths])
     files = [os.path.abspath(f) for f in files]
-    cache_dir = cache_dir or Path(os.environ.get("LINKWELL_CACHE_DIR", Path(cwd) / ".linkwell-cache"))
+    cache_dir = cache_dir or cachefile.cache_dir()
     cache = _Cache(Path(cache_dir), files)
     records = cache.read_records()
     entries = cache.read_entries() if load_entries else {}

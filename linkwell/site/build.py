@@ -9,9 +9,9 @@ machinery, so the cost per entry is one template render and one file write.
 
 Incremental: ``<out_dir>/.linkwell-manifest.json`` records, per generated page, a key made from
 its inputs (entry data, freshness notice, shell and renderer code). An entry page is rendered
-only when its key changed or its file is missing; listing pages are assembled from per-entry list items (cached in
-``.linkwell-items.marshal``, re-rendered only for changed entries) and rendered and written only
-when their inputs changed; pages of deleted or renamed entries are removed.
+only when its key changed or its file is missing; a borough or category list page only when
+its heading or one of the entries on it changed (its key is made from theirs); pages of deleted
+or renamed entries are removed.
 Many changed entry pages are rendered in worker processes (one per core, forked).
 
 ``preserve(out_dir)`` / ``restore(out_dir)`` move the generated folders aside while MkDocs
@@ -50,7 +50,6 @@ log = logging.getLogger("linkwell.site")
 
 GENERATED_DIRS = ("entries", "boroughs", "categories", "openreferral", "search", "postcodes")
 MANIFEST = ".linkwell-manifest.json"
-ITEMS_CACHE = ".linkwell-items.marshal"
 KEEP = ".linkwell-keep"
 PAGE_SIZE = 100
 PARALLEL_THRESHOLD = 300  # fewer changed entry pages than this are rendered in this process
@@ -157,65 +156,48 @@ def _entry_pages(entries, fresh, todo, renderer, shell, out_dir, today, workers)
 
 # --- listing pages ---------------------------------------------------------------------------
 
-_ROOT = "\x00ROOT\x00"  # stands for the page's relative root inside pre-rendered list items
-
-
-def _listing_pages(lists, renderer: Renderer, shells: dict[int, Shell], old_pages: dict[str, str],
-                   out_dir: Path) -> dict[str, tuple[str, str | None]]:
-    """{path: (key, html or None)} for every page of every borough and category list. The key is made
-    from the page's inputs; a page whose key is in ``old_pages`` and whose file exists is not
-    rendered again (html None)."""
-    pages = {}
-    for base, title, intro, crumbs, items in lists:
-        total = len(items)
+def _listing_pages(lists, entries, fresh, keys, renderer: Renderer, shells: dict[int, Shell],
+                   old_pages: dict[str, str], out_dir: Path) -> dict[str, tuple[str, str | None]]:
+    """{path: (key, html or None)} for every page of every borough and category list. A page's key
+    is made from its heading and the keys of the entries on it, so a page whose key is in
+    ``old_pages`` and whose file exists is not rendered again (html None), and its list items are
+    only rendered for pages that are."""
+    pages, rendered = {}, {}  # (entry index, depth) -> list item: an entry is in its borough's and its categories' lists
+    for base, title, intro, crumbs, members in lists:
+        total = len(members)
         count = max(1, math.ceil(total / PAGE_SIZE))
         for n in range(1, count + 1):
             depth = 2 if n == 1 else 3
             path = base if n == 1 else f"{base}{n}/"
-            raw = items[(n - 1) * PAGE_SIZE:n * PAGE_SIZE]
-            digest = hashlib.blake2b(f"{title}|{intro}|{crumbs!r}|{n}|{count}|{total}".encode(), digest_size=12)
-            for item in raw:
-                digest.update(item.encode())
-            key = digest.hexdigest()
+            on_page = members[(n - 1) * PAGE_SIZE:n * PAGE_SIZE]
+            heading = f"{title}|{intro}|{crumbs!r}|{n}|{count}|{total}|"
+            key = hashlib.blake2b((heading + ",".join(keys[i] for i in on_page)).encode(), digest_size=12).hexdigest()
             if old_pages.get(path) == key and os.path.isfile(os.path.join(out_dir, path, "index.html")):
                 pages[path] = (key, None)
                 continue
-            root = "../" * depth
-            chunk = [item.replace(_ROOT, root) for item in raw]
-            page = renderer.listing_page(title=title, intro=intro, items=chunk, page=n, pages=count, base=base,
+            items = []
+            for i in on_page:
+                item = rendered.get((i, depth))
+                if item is None:
+                    item = rendered[i, depth] = renderer.listing_item(entries[i], fresh[i], depth)
+                items.append(item)
+            page = renderer.listing_page(title=title, intro=intro, items=items, page=n, pages=count, base=base,
                                          depth=depth, total=total, size=PAGE_SIZE, crumbs=crumbs)
             pages[path] = (key, shells[depth].fill(title=page.title, description=page.description,
                                                    content=page.content, path=path))
     return pages
 
 
-def _items(entries, fresh, keys, renderer: Renderer, out_dir: Path, version: str) -> list[str]:
-    """Each entry's list item, re-rendered only when the entry changed (cached in ITEMS_CACHE)."""
-    cache_file = out_dir / ITEMS_CACHE
-    cached = cachefile.read(cache_file, version)
-    items, fresh_cache, changed = [], {}, False
-    for i, entry in enumerate(entries):
-        hit = cached.get(entry["id"])
-        if hit is None or hit[0] != keys[i]:
-            item = renderer.listing_item(entry, fresh[i], 0).replace('href="entries/', f'href="{_ROOT}entries/')
-            hit, changed = (keys[i], item), True
-        items.append(hit[1])
-        fresh_cache[entry["id"]] = hit
-    if changed or len(fresh_cache) != len(cached):
-        cachefile.write(cache_file, version, fresh_cache)
-    return items
-
-
-def _lists(entries, fresh, items):
-    """(base path, title, intro, breadcrumbs, [item html]) for each borough and category."""
+def _lists(entries, fresh):
+    """(base path, title, intro, breadcrumbs, [entry index]) for each borough and category, freshest first."""
     order = sorted(range(len(entries)), key=lambda i: (fresh[i].rank, entries[i]["status"] != "active",
                                                        entries[i]["name"].lower(), entries[i]["id"]))
     by_borough, by_category = defaultdict(list), defaultdict(list)
     for i in order:
-        item = items[i]
-        by_borough[entries[i]["borough"]].append(item)
-        for c in entries[i]["categories"]:
-            by_category[c].append(item)
+        entry = entries[i]
+        by_borough[entry["borough"]].append(i)
+        for c in entry["categories"]:
+            by_category[c].append(i)
     out = []
     for slug, borough in BOROUGHS.items():
         out.append((f"boroughs/{slug}/", borough.name,
@@ -412,8 +394,7 @@ def _pages(entries, fresh, todo, keys, renderer, shells, site, out_dir, today, w
     _entry_pages(entries, fresh, todo, renderer, shells[ENTRY_DEPTH], out_dir, today, workers)
     lap("entry pages")
 
-    items = _items(entries, fresh, keys, renderer, out_dir, version)
-    listing = _listing_pages(_lists(entries, fresh, items), renderer, shells, old_pages, out_dir)
+    listing = _listing_pages(_lists(entries, fresh), entries, fresh, keys, renderer, shells, old_pages, out_dir)
     stats.listing_pages = len(listing)
     for path, (key, text) in listing.items():
         new_pages[path] = key

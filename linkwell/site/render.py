@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 
 import jinja2
 
+from linkwell import cachefile
 from linkwell.describe import age_text
 from linkwell.boroughs import BOROUGHS
 from linkwell.freshness import Freshness, freshness
@@ -108,7 +109,7 @@ class Renderer:
     def __init__(self, site: SiteInfo):
         self.site = site
         env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
-                                 trim_blocks=True, lstrip_blocks=True)
+                                 trim_blocks=True, lstrip_blocks=True, bytecode_cache=cachefile.template_cache())
         env.filters["safe_url"] = safe_url
         env.filters["mailto"] = mailto
         env.filters["tel"] = tel
