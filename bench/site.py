@@ -6,6 +6,9 @@ generates synthetic listings (bench.synthetic) in a temporary folder for each si
 - full build time (validate + MkDocs + every entry, borough and category page + feeds + search
   index, from an empty output folder and a cold validation cache) and its peak memory (the
   largest process of the build, from ``wait4``), with the time of each step;
+- the same cold build without the search index (``--no-search-index``): site pages + feeds, the
+  figure the Hugo target is about; and the search index on top: what it adds to the full build,
+  and its time alone (written from scratch in a process of its own; target under 10 s);
 - rebuild time after editing one listing (target: under 3 s at 20,000);
 - total site size, and the bytes an entry page transfers: its HTML and the CSS and JavaScript it
   loads, gzipped as a server would send them (target: under 100 KB; map tiles aside);
@@ -189,6 +192,13 @@ def run(n: int, tmp: Path, hugo: str | None, search: bool) -> dict:
     print(f"site size       {size / 1e6:7.1f} MB in {files:,} files")
     print(f"entry page      {page_bytes / 1024:7.1f} KB gzipped with its CSS and JS (target < {TARGET_PAGE_KB} KB): "
           + ", ".join(f"{name} {b / 1024:.1f}" for name, b in parts))
+    pages_feeds_s, _mb, _out = measure([*build, "--no-search-index", "--out", str(tmp / "site-no-search")],
+                                       dict(env, LINKWELL_CACHE_DIR=str(tmp / "cache-no-search")))
+    alone_s = search_index_alone(directory, tmp / "search-alone", env)
+    result.update(pages_feeds_s=pages_feeds_s, search_s=alone_s)
+    print(f"pages + feeds   {pages_feeds_s:7.1f} s   (the same cold build without the search index)")
+    print(f"search index    {alone_s:7.1f} s alone (target < 10 s); "
+          f"adds {full_s - pages_feeds_s:.1f} s to the full build")
     if search:
         result["search_kb"] = search_bytes(out)
     if hugo:
@@ -199,8 +209,25 @@ def run(n: int, tmp: Path, hugo: str | None, search: bool) -> dict:
         result.update(hugo_s=hugo_s, hugo_mb=hugo_mb)
         print(f"hugo            {hugo_s:7.1f} s   peak memory {hugo_mb:6.0f} MB, {hugo_size / 1e6:.1f} MB "
               f"(the same entry pages only)")
-        print(f"ratio ours/hugo {full_s / hugo_s:7.2f}   (target at 20k: <= 1.00, site pages + feeds)")
+        print(f"ratio ours/hugo {pages_feeds_s / hugo_s:7.2f}   (site pages + feeds; target at 20k: <= 1.00); "
+              f"full build with search {full_s / hugo_s:.2f}")
     return result
+
+
+_SEARCH_ALONE = ("import sys, time, datetime as dt\n"
+                 "from pathlib import Path\n"
+                 "from linkwell.validate import validate_paths\n"
+                 "from linkwell.search_index import write_search_index\n"
+                 "entries = list(validate_paths([Path(sys.argv[1])]).entries.values())\n"
+                 "t = time.perf_counter()\n"
+                 "write_search_index(entries, Path(sys.argv[2]), dt.date.today())\n"
+                 "print(time.perf_counter() - t)\n")
+
+
+def search_index_alone(directory: Path, out: Path, env: dict) -> float:
+    """Seconds to write the search index from scratch for the listings (validated first, untimed)."""
+    out.mkdir(parents=True, exist_ok=True)
+    return float(_run([sys.executable, "-c", _SEARCH_ALONE, str(directory), str(out)], env=env).split()[-1])
 
 
 def search_bytes(site: Path) -> float | None:
@@ -239,12 +266,13 @@ def main(argv: list[str]) -> None:
         with tempfile.TemporaryDirectory(prefix=f"lw-bench-site-{n}-") as tmp:
             results.append(run(n, Path(tmp), hugo, "--no-search" not in argv))
     print("\nsummary")
-    print(f"{'entries':>8} {'build s':>8} {'peak MB':>8} {'rebuild s':>9} {'site MB':>8} {'page KB':>8} "
-          f"{'hugo s':>7} {'ours/hugo':>9}")
+    print(f"{'entries':>8} {'build s':>8} {'pages+feeds s':>13} {'search s':>8} {'peak MB':>8} {'rebuild s':>9} "
+          f"{'site MB':>8} {'page KB':>8} {'hugo s':>7} {'ours/hugo':>9}")
     for r in results:
         hugo_s = r.get("hugo_s")
-        print(f"{r['n']:8,} {r['full_s']:8.1f} {r['full_mb']:8.0f} {r['rebuild_s']:9.2f} {r['size'] / 1e6:8.1f} "
-              f"{r['page_kb']:8.1f} {hugo_s or 0:7.1f} {(r['full_s'] / hugo_s) if hugo_s else 0:9.2f}")
+        print(f"{r['n']:8,} {r['full_s']:8.1f} {r['pages_feeds_s']:13.1f} {r['search_s']:8.1f} {r['full_mb']:8.0f} "
+              f"{r['rebuild_s']:9.2f} {r['size'] / 1e6:8.1f} {r['page_kb']:8.1f} {hugo_s or 0:7.1f} "
+              f"{(r['pages_feeds_s'] / hugo_s) if hugo_s else 0:9.2f}")
 
 
 if __name__ == "__main__":

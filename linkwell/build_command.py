@@ -1,6 +1,6 @@
 """``linkwell build`` and ``linkwell serve``: the website and feeds from the listings.
 
-``linkwell build [--out site] [--feeds-only] [--config mkdocs.yml] [--directory DIR]`` validates
+``linkwell build [--out site] [--feeds-only] [--no-search-index] [--config mkdocs.yml] [--directory DIR]`` validates
 the listings first (exit 1, printing every problem, when any has an error: nothing is built),
 then runs the MkDocs build (hand-written pages; the linkwell plugin adds every entry, borough and
 category page, the feeds and the search index) into ``--out``. ``--feeds-only`` skips the website
@@ -21,7 +21,8 @@ import click
 from linkwell import DIRECTORY_DIR, PROJECT_DIR
 
 
-def _validated_entries(directory: Path) -> list[dict]:
+def _validated_entries(directory: Path) -> tuple[list[dict], dict[str, str]]:
+    """(entries, {entry id: content digest}) or exit 1 printing every problem."""
     from linkwell.validate import validate_paths
     if not directory.is_dir():
         raise click.UsageError(f"there is no listings folder at {directory}")
@@ -32,10 +33,11 @@ def _validated_entries(directory: Path) -> list[dict]:
         click.echo(f"Not built: {len(report.errors)} errors in the listings (shown above). Fix them and run "
                    "the build again.", err=True)
         sys.exit(1)
-    return list(report.entries.values())
+    return list(report.entries.values()), {e["id"]: report.digests[f] for f, e in report.entries.items()}
 
 
-def _mkdocs_config(config_file: Path, out: Path | None, entries: list[dict] | None, **overrides):
+def _mkdocs_config(config_file: Path, out: Path | None, entries: list[dict] | None,
+                   digests: dict[str, str] | None = None, **overrides):
     from mkdocs.config import load_config
     from mkdocs.exceptions import ConfigurationError
     try:
@@ -45,7 +47,7 @@ def _mkdocs_config(config_file: Path, out: Path | None, entries: list[dict] | No
     plugin = config.plugins.get("linkwell")
     if plugin is None:
         raise click.ClickException(f"{config_file} does not enable the linkwell plugin (plugins: [linkwell])")
-    plugin.preloaded = entries
+    plugin.preloaded, plugin.digests = entries, digests
     return config, plugin
 
 
@@ -69,12 +71,14 @@ def _quiet_mkdocs() -> None:
 @click.option("--directory", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Listings folder (default: directory/).")
 @click.option("--strict", is_flag=True, help="Fail on any MkDocs warning.")
-def build(out, feeds_only, config_file, directory, strict):
+@click.option("--no-search-index", "no_search", is_flag=True,
+              help="Leave the search index out (a quicker preview; the search box then finds nothing).")
+def build(out, feeds_only, config_file, directory, strict, no_search):
     """Validate the listings, then build the website and every feed into one folder."""
     started = time.monotonic()
     gc.disable()  # validation makes a million small acyclic objects: no collector passes over them
     try:
-        entries = _validated_entries(directory or DIRECTORY_DIR)
+        entries, digests = _validated_entries(directory or DIRECTORY_DIR)
     finally:
         gc.freeze()  # the entries live to the end: keep the collector's full passes from walking them again and again
         gc.enable()
@@ -83,14 +87,16 @@ def build(out, feeds_only, config_file, directory, strict):
     if feeds_only:
         from linkwell.site.build import write_feeds
         out.mkdir(parents=True, exist_ok=True)
-        if not write_feeds(entries, out):
+        if not write_feeds(entries, out, digests):
             raise click.ClickException("the feed exporters (linkwell.exporters) are not installed")
         click.echo(f"Wrote the feeds for {len(entries)} listings to {out} in {time.monotonic() - started:.1f} s.")
         return
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.exceptions import Abort, MkDocsException
     _quiet_mkdocs()
-    config, plugin = _mkdocs_config(config_file or PROJECT_DIR / "mkdocs.yml", out, entries, strict=strict)
+    config, plugin = _mkdocs_config(config_file or PROJECT_DIR / "mkdocs.yml", out, entries, digests, strict=strict)
+    if no_search:
+        plugin.config["search_index"] = False
     try:
         mkdocs_build(config)
     except (Abort, MkDocsException) as exc:

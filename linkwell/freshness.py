@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 DEFAULT_THRESHOLDS: dict[str, int] = {"safe": 6, "creative": 12, "connected": 12, "active": 12}
 _RANK = {"fresh": 0, "stale": 1, "unverified": 2}
@@ -32,7 +33,7 @@ class Freshness:
     due_on: dt.date  # the day the listing turns (or turned) stale
     days_overdue: int  # 0 unless stale
 
-    @property
+    @cached_property
     def notice(self) -> str:
         if self.state == "unverified":
             return "Not yet verified — check before referring"
@@ -82,14 +83,16 @@ def threshold_for(categories, thresholds: dict[str, int] = DEFAULT_THRESHOLDS) -
 
 def freshness(entry: dict, today: dt.date | None = None,
               thresholds: dict[str, int] = DEFAULT_THRESHOLDS) -> Freshness:
-    today = today or dt.date.today()
-    verified = dt.date.fromisoformat(entry["last_verified"])
     limit = threshold_for(entry.get("categories", ()), thresholds)
+    return _freshness(entry["last_verified"], entry.get("verified_by") == "unverified", limit,
+                      today or dt.date.today())
+
+
+@lru_cache(maxsize=8192)  # listings share dates: builds ask for the same few thousand answers again and again
+def _freshness(last_verified: str, unverified: bool, limit: int, today: dt.date) -> Freshness:
+    verified = dt.date.fromisoformat(last_verified)
     due = add_months(verified, limit)
-    if entry.get("verified_by") == "unverified":
-        state = "unverified"
-    else:
-        state = "stale" if today > due else "fresh"
+    state = "unverified" if unverified else ("stale" if today > due else "fresh")
     return Freshness(state=state, verified_on=verified, age_days=(today - verified).days,
                      age_months=months_between(verified, today), threshold_months=limit, due_on=due,
                      days_overdue=max((today - due).days, 0) if state == "stale" else 0)

@@ -1,6 +1,7 @@
 """The linkwell MkDocs plugin: the only module that knows about MkDocs.
 
-Enabled in mkdocs.yml as ``plugins: [linkwell: {directory: directory}]``. It
+Enabled in mkdocs.yml as ``plugins: [linkwell: {directory: directory}]`` (options: ``directory``,
+``feeds`` and ``search_index``, both true by default). It
 
 - loads and validates the listings in ``directory`` (or takes the entries ``linkwell build``
   already validated, via ``plugin.preloaded``) and stops the build on any validation error;
@@ -38,11 +39,13 @@ SHELL_PAGES = {2: "_linkwell/depth2.md", 3: "_linkwell/x/depth3.md"}
 
 class LinkwellPlugin(BasePlugin):
     config_scheme = (("directory", config_options.Type(str, default="directory")),
-                     ("feeds", config_options.Type(bool, default=True)))  # also the search index
+                     ("feeds", config_options.Type(bool, default=True)),
+                     ("search_index", config_options.Type(bool, default=True)))
 
     def __init__(self):
         super().__init__()
         self.preloaded: list[dict] | None = None  # set by `linkwell build` after it validated
+        self.digests: dict[str, str] | None = None  # {entry id: content digest}, from the validation
         self.entries: list[dict] = []
         self.shells: dict[int, Shell] = {}
         self.today = dt.date.today()
@@ -55,7 +58,7 @@ class LinkwellPlugin(BasePlugin):
         if self.preloaded is not None:
             self.entries = self.preloaded
         else:
-            self.entries = self._load(self.directory)
+            self.entries, self.digests = self._load(self.directory)
         extra = config.extra or {}
         tiles = extra.get("map_tiles") or {}
         self.site = SiteInfo(site_url=config.site_url or "", repo_url=config.repo_url or "",
@@ -95,7 +98,8 @@ class LinkwellPlugin(BasePlugin):
             raise PluginError(f"the page shells for depth {sorted(missing)} were not rendered")
         try:
             self.stats = build.publish(self.entries, site_dir, self.shells, self.site, self.today,
-                                       feeds=self.config["feeds"])
+                                       feeds=self.config["feeds"], search=self.config["search_index"],
+                                       digests=self.digests)
         except FileNotFoundError as exc:
             raise PluginError(str(exc)) from None
 
@@ -110,7 +114,7 @@ class LinkwellPlugin(BasePlugin):
 
     # --- helpers ----------------------------------------------------------------------------
 
-    def _load(self, directory: Path) -> list[dict]:
+    def _load(self, directory: Path) -> tuple[list[dict], dict[str, str]]:
         from linkwell.validate import validate_paths
         if not directory.is_dir():
             raise PluginError(f"the listings folder {directory} does not exist (plugin option `directory`)")
@@ -119,7 +123,7 @@ class LinkwellPlugin(BasePlugin):
             lines = "\n".join(str(p) for p in report.errors[:50])
             more = f"\n... and {len(report.errors) - 50} more" if len(report.errors) > 50 else ""
             raise PluginError(f"{len(report.errors)} listing errors; fix them and build again:\n{lines}{more}")
-        return list(report.entries.values())
+        return list(report.entries.values()), {e["id"]: report.digests[f] for f, e in report.entries.items()}
 
     def _boroughs_index(self) -> str:
         counts = Counter(e["borough"] for e in self.entries)

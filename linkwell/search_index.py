@@ -42,6 +42,8 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 
+import orjson
+
 from linkwell import cachefile
 from linkwell.boroughs import BOROUGHS, by_gss
 from linkwell.describe import DAY_NAMES, DAYS, age_text, schedule_text
@@ -139,11 +141,7 @@ def encode_ids(ids: list[int], total: int):
         for i in ids:
             bits[i >> 3] |= 1 << (i & 7)
         return base64.b64encode(bytes(bits)).decode("ascii")
-    deltas, prev = [], 0
-    for i in ids:
-        deltas.append(i - prev)
-        prev = i
-    return deltas
+    return [b - a for a, b in zip([0, *ids], ids, strict=False)]
 
 
 # --- per-entry facts ----------------------------------------------------------------------
@@ -234,7 +232,8 @@ def entry_point(entry: dict, centroids: dict) -> tuple[float, float, bool] | Non
 # --- the index ----------------------------------------------------------------------------
 
 def _json(value) -> bytes:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    """Compact UTF-8 JSON (what ``json.dumps(value, separators=(",", ":"), ensure_ascii=False)`` gives)."""
+    return orjson.dumps(value)
 
 
 def entry_facts(entry: dict, today: dt.date, index_of: dict, centroids: dict) -> tuple:

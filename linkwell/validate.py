@@ -2,7 +2,8 @@
 
 ``validate_paths(paths, today=None, cache_dir=None)`` accepts files and folders (folders are
 searched for ``*.yml``), and returns a ``Report``: ``entries`` (path -> dict, for every file that
-loaded and passed the schema) and ``problems`` (``Problem`` with file, line, field, message,
+loaded and passed the schema), ``digests`` (path -> digest of the file's bytes: a content key for
+incremental builds) and ``problems`` (``Problem`` with file, line, field, message,
 severity). Checks, in order:
 
 1. per file (in worker processes when many files changed): safe YAML load, the JSON Schema,
@@ -54,6 +55,7 @@ class Problem:
 @dataclass
 class Report:
     entries: dict[str, dict] = field(default_factory=dict)
+    digests: dict[str, str] = field(default_factory=dict)  # file -> digest of its bytes, for each of ``entries``
     problems: list[Problem] = field(default_factory=list)
     files_checked: int = 0
 
@@ -389,8 +391,10 @@ def _validate_paths(paths, today, cache_dir, workers, load_entries) -> Report:
     report.problems.sort()
     bad = {p.file for p in report.problems if p.severity == "error"}
     if load_entries:
-        report.entries = {display: entries[current[path][2]] for display, path in sorted(paths_by_file.items())
-                          if display not in bad}
+        for display, path in sorted(paths_by_file.items()):
+            if display not in bad:
+                report.digests[display] = digest = current[path][2]
+                report.entries[display] = entries[digest]
     if todo:
         records = {path: record for path, record in records.items() if path in current}
         cache.write_records(records)

@@ -210,6 +210,13 @@ def test_feeds_only(tmp_path):
     assert not (tmp_path / "feeds" / "entries").exists()
 
 
+def test_no_search_index(tmp_path):
+    result = run_linkwell("build", "--no-search-index", "--out", tmp_path / "site", cache=tmp_path / "cache")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "site" / "entries").is_dir() and (tmp_path / "site" / "directory.json").is_file()
+    assert not (tmp_path / "site" / "search").exists()
+
+
 def test_mkdocs_build_strict_has_no_warnings(tmp_path):
     env = dict(os.environ, LINKWELL_CACHE_DIR=str(tmp_path / "cache"), NO_MKDOCS_2_WARNING="1")
     result = subprocess.run([str(Path(sys.executable).parent / "mkdocs"), "build", "--strict", "-d",

@@ -12,7 +12,8 @@ its inputs (entry data, freshness notice, shell and renderer code). An entry pag
 only when its key changed or its file is missing; a borough or category list page only when
 its heading or one of the entries on it changed (its key is made from theirs); pages of deleted
 or renamed entries are removed.
-Many changed entry pages are rendered in worker processes (one per core, forked).
+Many changed entry pages are rendered in worker processes (one per core, forked); the feeds
+and the search index are written by two more forked workers meanwhile.
 
 ``preserve(out_dir)`` / ``restore(out_dir)`` move the generated folders aside while MkDocs
 cleans the output folder, so a rebuild keeps them.
@@ -284,44 +285,27 @@ def write_search_index(entries, out_dir: Path, today: dt.date, digests: dict[str
 
 def _feeds_job() -> bool:
     gc.disable()  # a forked worker that ends with the build: no collector passes (nor one big one at the end)
-    entries, out_dir, digests = _JOB["feeds"]
+    entries, out_dir, _today, digests = _JOB["args"]
     return write_feeds(entries, out_dir, digests)
 
 
-def feeds_and_search(entries, out_dir: Path, today: dt.date, workers: int,
-                     digests: dict[str, str] | None = None) -> None:
-    """The feeds (in a forked worker) and the search index (here) at the same time."""
-    if workers < 2:
-        write_feeds(entries, out_dir, digests)
-        write_search_index(entries, out_dir, today, digests)
-        return
-    _JOB["feeds"] = (entries, out_dir, digests)
-    try:
-        with multiprocessing.get_context("fork").Pool(1) as pool:
-            pending = pool.apply_async(_feeds_job)
-            write_search_index(entries, out_dir, today, digests)
-            pending.get()  # re-raises the feed writer's error here
-    finally:
-        _JOB.clear()
-
-
 def _search_job() -> bool:
-    gc.disable()  # a forked worker that ends with the build: no collector passes (nor one big one at the end)
-    entries, out_dir, today, digests = _JOB["search"]
+    gc.disable()
+    entries, out_dir, today, digests = _JOB["args"]
     return write_search_index(entries, out_dir, today, digests)
 
 
 class _Background:
-    """The feeds and the search index written by two forked workers while this process renders the
-    pages (used when few pages change: the workers then have the cores to themselves)."""
+    """The feeds and the search index, each written by a forked worker while this process renders
+    the pages, so no core waits on a step that runs in one process only."""
 
-    def __init__(self, entries, out_dir: Path, today: dt.date, digests: dict[str, str]):
-        _JOB.update(feeds=(entries, out_dir, digests), search=(entries, out_dir, today, digests))
+    def __init__(self, jobs: list, entries, out_dir: Path, today: dt.date, digests: dict[str, str]):
+        _JOB.update(args=(entries, out_dir, today, digests))
         try:  # the workers fork now and keep their copy of _JOB
-            self.pool = multiprocessing.get_context("fork").Pool(2)
+            self.pool = multiprocessing.get_context("fork").Pool(len(jobs))
         finally:
             _JOB.clear()
-        self.pending = [self.pool.apply_async(_feeds_job), self.pool.apply_async(_search_job)]
+        self.pending = [self.pool.apply_async(job) for job in jobs]
 
     def wait(self) -> None:
         try:
@@ -330,11 +314,17 @@ class _Background:
         finally:
             self.pool.terminate()
 
+    def stop(self) -> None:
+        self.pool.terminate()
+
 
 # --- the whole generated part ----------------------------------------------------------------
 
 def publish(entries: list[dict], out_dir: Path, shells: dict[int, Shell], site: SiteInfo,
-            today: dt.date | None = None, workers: int | None = None, feeds: bool = True) -> PublishStats:
+            today: dt.date | None = None, workers: int | None = None, feeds: bool = True,
+            search: bool = True, digests: dict[str, str] | None = None) -> PublishStats:
+    """``feeds`` / ``search`` switch the feeds and the search index off. ``digests`` ({entry id: content digest}, e.g. the validation's file digests) spares hashing
+    every entry; entries without one get ``linkwell.digest.entry_digest``."""
     today = today or dt.date.today()
     out_dir = Path(out_dir)
     workers = workers or os.cpu_count() or 1
@@ -357,32 +347,35 @@ def publish(entries: list[dict], out_dir: Path, shells: dict[int, Shell], site: 
     old_pages = old.get("pages", {}) if old.get("version") == version else {}
     new_pages: dict[str, str] = {}
 
-    todo, keys, digests = [], [], {}
+    todo, keys, known, digests = [], [], digests or {}, {}
     for i, entry in enumerate(entries):
         path = f"entries/{entry['id']}/"
-        digests[entry["id"]] = content = entry_digest(entry)
+        digests[entry["id"]] = content = known.get(entry["id"]) or entry_digest(entry)
         key = hashlib.blake2b(f"{content}|{fresh[i].notice}|{fresh[i].state}".encode(), digest_size=12).hexdigest()
         keys.append(key)
         new_pages[path] = key
         if old_pages.get(path) != key or not os.path.isfile(f"{out_dir}/{path}index.html"):
             todo.append(i)
     stats.entry_pages, stats.entry_pages_written = len(entries), len(todo)
-    background = None
-    if feeds and workers >= 2 and len(todo) < PARALLEL_THRESHOLD:
-        background = _Background(entries, out_dir, today, digests)
+    jobs = [job for job, wanted in ((_feeds_job, feeds), (_search_job, search)) if wanted]
+    background = _Background(jobs, entries, out_dir, today, digests) if jobs and workers >= 2 else None
     try:
         _pages(entries, fresh, todo, keys, renderer, shells, site, out_dir, today, workers, old, old_pages, new_pages,
                version, stats, lap)
     except BaseException:
         if background is not None:
-            background.pool.terminate()
+            background.stop()
         raise
     if background is not None:
         background.wait()
-        lap("feeds + search index (after the pages)")
-    elif feeds:
-        feeds_and_search(entries, out_dir, today, workers, digests)
-        lap("feeds + search index")
+        lap("feeds and search index (the wait for them after the pages)")
+    else:
+        if feeds:
+            write_feeds(entries, out_dir, digests)
+            lap("feeds")
+        if search:
+            write_search_index(entries, out_dir, today, digests)
+            lap("search index")
     log.info("generated pages: %s", ", ".join(f"{k} {v:.2f} s" for k, v in stats.timings.items()))
     return stats
 
