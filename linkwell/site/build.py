@@ -116,10 +116,16 @@ def _read_manifest(out_dir: Path) -> dict:
         return {}
 
 
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
+def _write(path, text: str) -> None:
+    """Write a page (its folder made when missing): the hot loop of a build, so no Path objects."""
+    data = text.encode("utf-8")
+    try:
+        f = open(path, "wb")
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        f = open(path, "wb")
+    with f:
+        f.write(data)
 
 
 # --- entry pages -----------------------------------------------------------------------------
@@ -134,7 +140,7 @@ def _render_entries(indices: list[int]) -> int:
         entry = entries[i]
         page = renderer.entry_page(entry, _JOB["today"], ENTRY_DEPTH, fresh[i])
         path = f"entries/{entry['id']}/"
-        _write(out_dir / path / "index.html",
+        _write(f"{out_dir}/{path}index.html",
                shell.fill(title=page.title, description=page.description, head=page.head,
                           content=page.content, scripts=page.scripts, path=path))
     return len(indices)

@@ -15,13 +15,13 @@ page chrome around them comes from ``linkwell.site.shell``.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
 import jinja2
+import orjson
 
 from linkwell import cachefile
 from linkwell.describe import age_text
@@ -76,7 +76,7 @@ def tel(phone) -> str | None:
 
 def json_for_script(data) -> str:
     """JSON safe inside <script type="application/ld+json">: no <, > or & can appear literally."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = orjson.dumps(data).decode("utf-8")  # compact, non-ASCII as is
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 

@@ -8,6 +8,7 @@ Unknown values fall back to a readable form of the slug rather than failing.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from linkwell.describe import LANGUAGE_NAMES
 
@@ -100,6 +101,7 @@ def schedule_line(slot: dict) -> str:
     return f"{line} ({slot['note']})" if slot.get("note") else line
 
 
+@lru_cache(maxsize=4096)  # listings share dates
 def long_date(value: str) -> str:
     """``2026-01-15`` -> ``15 January 2026`` (unchanged when it is not a date)."""
     try:
