@@ -1,6 +1,7 @@
 """``linkwell build`` and ``linkwell serve``: the website and feeds from the listings.
 
-``linkwell build [--out site] [--feeds-only] [--no-search-index] [--config mkdocs.yml] [--directory DIR]`` validates
+``linkwell build [--out site] [--feeds-only | --no-feeds] [--no-search-index] [--config mkdocs.yml] [--directory DIR]``
+validates
 the listings first (exit 1, printing every problem, when any has an error: nothing is built),
 then runs the MkDocs build (hand-written pages; the linkwell plugin adds every entry, borough and
 category page, the feeds and the search index) into ``--out``. ``--feeds-only`` skips the website
@@ -73,7 +74,8 @@ def _quiet_mkdocs() -> None:
 @click.option("--strict", is_flag=True, help="Fail on any MkDocs warning.")
 @click.option("--no-search-index", "no_search", is_flag=True,
               help="Leave the search index out (a quicker preview; the search box then finds nothing).")
-def build(out, feeds_only, config_file, directory, strict, no_search):
+@click.option("--no-feeds", is_flag=True, help="Leave the feeds out (a quicker preview of the pages).")
+def build(out, feeds_only, config_file, directory, strict, no_search, no_feeds):
     """Validate the listings, then build the website and every feed into one folder."""
     started = time.monotonic()
     gc.disable()  # validation makes a million small acyclic objects: no collector passes over them
@@ -97,6 +99,8 @@ def build(out, feeds_only, config_file, directory, strict, no_search):
     config, plugin = _mkdocs_config(config_file or PROJECT_DIR / "mkdocs.yml", out, entries, digests, strict=strict)
     if no_search:
         plugin.config["search_index"] = False
+    if no_feeds:
+        plugin.config["feeds"] = False
     try:
         mkdocs_build(config)
     except (Abort, MkDocsException) as exc:

@@ -210,11 +210,16 @@ def test_feeds_only(tmp_path):
     assert not (tmp_path / "feeds" / "entries").exists()
 
 
-def test_no_search_index(tmp_path):
+def test_no_search_index_and_no_feeds(tmp_path):
     result = run_linkwell("build", "--no-search-index", "--out", tmp_path / "site", cache=tmp_path / "cache")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "site" / "entries").is_dir() and (tmp_path / "site" / "directory.json").is_file()
     assert not (tmp_path / "site" / "search").exists()
+    result = run_linkwell("build", "--no-feeds", "--out", tmp_path / "pages", cache=tmp_path / "cache")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "pages" / "entries").is_dir() and (tmp_path / "pages" / "search").is_dir()
+    assert not (tmp_path / "pages" / "directory.json").exists()
+    assert not (tmp_path / "pages" / "openreferral").exists()
 
 
 def test_mkdocs_build_strict_has_no_warnings(tmp_path):
