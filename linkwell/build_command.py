@@ -1,11 +1,11 @@
 """``linkwell build`` and ``linkwell serve``: the website and feeds from the listings.
 
-``linkwell build [--out site] [--feeds-only | --no-feeds] [--no-search-index] [--config mkdocs.yml] [--directory DIR]``
-validates
-the listings first (exit 1, printing every problem, when any has an error: nothing is built),
-then runs the MkDocs build (hand-written pages; the linkwell plugin adds every entry, borough and
-category page, the feeds and the search index) into ``--out``. ``--feeds-only`` skips the website
-and writes only the feeds. ``linkwell serve`` builds and serves the site with live reload.
+``linkwell build [--out site] [--feeds-only | --no-feeds] [--no-search-index] [--config mkdocs.yml]
+[--directory DIR]`` validates the listings first (exit 1, printing every problem, when any has an
+error: nothing is built), then runs the MkDocs build (hand-written pages; the linkwell plugin adds
+every entry, borough and category page, the feeds and the search index) into ``--out``.
+``--feeds-only`` skips the website and writes only the feeds; ``--no-feeds`` and
+``--no-search-index`` leave those out (quicker previews). ``linkwell serve`` builds and serves the site with live reload.
 """
 
 from __future__ import annotations
