@@ -11,13 +11,10 @@ non-ASCII kept as is).
 from __future__ import annotations
 
 import datetime as dt
-import json
-from functools import cache
 from pathlib import Path
 
 from linkwell import schema
 from linkwell.exporters import common
-from linkwell.freshness import freshness
 
 FILE_NAME = "directory.json"
 SCHEMA_URL = "https://linkwell.london/schema/feed.schema.json"
@@ -28,8 +25,10 @@ class FeedError(Exception):
     """A feed failed its own schema: a bug in the exporter, never the data's fault."""
 
 
-def feed_entry(entry: dict, today: dt.date) -> dict:
-    out = {"id": entry["id"], "oruk_id": common.service_id(entry["id"])}
+def feed_entry(entry: dict, today: dt.date, facts: common.Facts | None = None) -> dict:
+    """The entry as ``directory.json`` lists it; ``facts`` (``common.facts(entry, today)``) spares working them out."""
+    facts = facts or common.facts(entry, today)
+    out = {"id": entry["id"], "oruk_id": facts.service_id}
     for key, value in entry.items():
         if key == "id":
             continue
@@ -38,10 +37,10 @@ def feed_entry(entry: dict, today: dt.date) -> dict:
         out[key] = value
         if key == "borough":
             out["borough_name"] = common.borough_name(value)
-    point = common.coordinates(entry)
+    point = facts.point
     if point:
         out["geo"] = {"lat": point[0], "lon": point[1], "from": point[2]}
-    fresh = freshness(entry, today)
+    fresh = facts.freshness
     out["freshness"] = {"state": fresh.state, "notice": fresh.notice, "age_months": fresh.age_months,
                         "threshold_months": fresh.threshold_months, "due_on": fresh.due_on.isoformat(),
                         "days_overdue": fresh.days_overdue}
@@ -77,42 +76,39 @@ def build(entries: list[dict], generated_at: dt.datetime, catalogue: dict[str, d
     return head(entries, generated_at, catalogue) | {"entries": [feed_entry(e, today) for e in entries]}
 
 
-def dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))  # compact: C encoder, small file
-
-
-@cache
-def _checker():
-    import fastjsonschema
-
-    entry_schema = schema.load("entry.schema.json")
-    return fastjsonschema.compile(schema.load("feed.schema.json"),
-                                  handlers={"https": lambda uri: entry_schema})
+def dumps(value) -> bytes:
+    """Compact UTF-8 JSON (``common.dumps``): the C encoder, a small file."""
+    return common.dumps(value)
 
 
 def check(document: dict) -> None:
-    """Raise ``FeedError`` unless ``document`` is valid against ``schema/feed.schema.json``."""
-    import fastjsonschema
+    """Raise ``FeedError`` unless ``document`` is valid against ``schema/feed.schema.json``
+    (jsonschema-rs; the error names the first problem and where it is)."""
+    import jsonschema_rs
 
     try:
-        _checker()(document)
-    except fastjsonschema.JsonSchemaException as error:
-        raise FeedError(f"{FILE_NAME} does not match schema/feed.schema.json: {error.message}") from None
+        schema.checker("feed.schema.json").validate(document)
+    except jsonschema_rs.ValidationError as error:
+        path = list(error.instance_path)
+        where = ""
+        if len(path) > 1 and path[0] == "entries" and isinstance(path[1], int):
+            where, path = f" in entry {document['entries'][path[1]].get('id')!r}", path[2:]
+        where += " at /" + "/".join(str(step) for step in path)
+        raise FeedError(f"{FILE_NAME} does not match schema/feed.schema.json: {error.message}{where}") from None
 
 
 def write(entries: list[dict], out_dir: Path, generated_at: dt.datetime, catalogue: dict[str, dict]) -> Path:
-    document = build(entries, generated_at, catalogue)
-    check(document)
-    texts = [dumps(e) for e in document["entries"]]
-    del document["entries"]
-    return write_texts(document, texts, out_dir)
+    today = generated_at.date()
+    facts = [common.facts(e, today) for e in entries]
+    items = [feed_entry(e, today, f) for e, f in zip(entries, facts, strict=True)]
+    document_head = head(entries, generated_at, catalogue)
+    check(document_head | {"entries": items})
+    return write_texts(document_head, [f.dumps(item) for item, f in zip(items, facts, strict=True)], out_dir)
 
 
-def write_texts(document_head: dict, entry_texts: list[str], out_dir: Path) -> Path:
-    """Write ``directory.json`` from its head and the JSON text of each feed entry (already checked);
-    byte for byte what ``json.dumps`` of the whole document gives."""
+def write_texts(document_head: dict, entry_texts: list[bytes], out_dir: Path) -> Path:
+    """Write ``directory.json`` from its head and the JSON of each feed entry (already checked);
+    byte for byte what ``json.dumps`` of the whole document gives, UTF-8 encoded."""
     path = Path(out_dir) / FILE_NAME
-    text = dumps(document_head)[:-1] + ',"entries":[' + ",".join(entry_texts) + "]}\n"
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
+    path.write_bytes(dumps(document_head)[:-1] + b',"entries":[' + b",".join(entry_texts) + b"]}\n")
     return path

@@ -12,29 +12,28 @@ closed`` so a map can grey them out or filter them.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 from linkwell.exporters import common
-from linkwell.freshness import freshness
 
 FILE_NAME = "directory.geojson"
 
 
-def feature(entry: dict, today: dt.date) -> dict | None:
-    point = common.coordinates(entry)
-    if point is None:
+def feature(entry: dict, today: dt.date, facts: common.Facts | None = None) -> dict | None:
+    """The entry's Feature, or None when it has no place; ``facts`` is ``common.facts(entry, today)``."""
+    facts = facts or common.facts(entry, today)
+    if facts.point is None:
         return None
-    lat, lon, where = point
+    lat, lon, where = facts.point
     properties = {
-        "id": entry["id"], "oruk_id": common.service_id(entry["id"]), "name": entry["name"],
+        "id": entry["id"], "oruk_id": facts.service_id, "name": entry["name"],
         "organisation": entry["organisation"]["name"], "categories": entry["categories"],
         "borough": entry["borough"], "borough_name": common.borough_name(entry["borough"]),
     }
     url = common.website(entry)
     if url:
         properties["url"] = url
-    properties |= {"status": entry["status"], "freshness": freshness(entry, today).state, "located_by": where}
+    properties |= {"status": entry["status"], "freshness": facts.freshness.state, "located_by": where}
     return {"type": "Feature", "id": entry["id"], "geometry": {"type": "Point", "coordinates": [lon, lat]},
             "properties": properties}
 
@@ -50,13 +49,15 @@ def write(entries: list[dict], out_dir: Path, generated_at: dt.datetime) -> Path
     return write_texts([t for t in (feature_text(e, today) for e in entries) if t], out_dir)
 
 
-def feature_text(entry: dict, today: dt.date) -> str | None:
-    found = feature(entry, today)
-    return None if found is None else json.dumps(found, ensure_ascii=False, separators=(",", ":"))
+def feature_text(entry: dict, today: dt.date, facts: common.Facts | None = None) -> bytes | None:
+    """The entry's Feature as compact UTF-8 JSON, or None when it has no place."""
+    facts = facts or common.facts(entry, today)
+    found = feature(entry, today, facts)
+    return None if found is None else facts.dumps(found)
 
 
-def write_texts(features: list[str], out_dir: Path) -> Path:
-    """Write the file from each feature's JSON text: the same bytes as dumping ``build(...)``."""
+def write_texts(features: list[bytes], out_dir: Path) -> Path:
+    """Write the file from each feature's JSON: the same bytes as dumping ``build(...)``."""
     path = Path(out_dir) / FILE_NAME
-    path.write_text('{"type":"FeatureCollection","features":[' + ",".join(features) + "]}\n", encoding="utf-8")
+    path.write_bytes(b'{"type":"FeatureCollection","features":[' + b",".join(features) + b"]}\n")
     return path

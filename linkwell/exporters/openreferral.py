@@ -25,7 +25,6 @@ with no value are omitted, never ``null`` or ``""``. Provenance (sources) is in
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import shutil
 from functools import cache
@@ -35,7 +34,7 @@ from linkwell import schema
 from linkwell.boroughs import BOROUGHS
 from linkwell.describe import LANGUAGE_NAMES, schedule_text
 from linkwell.exporters import common
-from linkwell.freshness import freshness
+from linkwell.freshness import Freshness, freshness
 
 FOLDER = "openreferral"
 PAGE_SIZE = 500
@@ -139,11 +138,10 @@ def _schedules(slug: str, sid: str, schedule: list[dict]) -> list[dict]:
     return records
 
 
-def _locations(entry: dict, sid: str) -> list[dict]:
+def _locations(entry: dict, sid: str, point: tuple[float, float, str] | None) -> list[dict]:
     slug = entry["id"]
     location = entry.get("location") or {}
     found = []
-    point = common.coordinates(entry)
     if location:
         loc = {"id": common.stable_id(slug, "location"), "location_type": "physical"}
         name = location.get("venue") or location.get("address")
@@ -172,13 +170,13 @@ def _locations(entry: dict, sid: str) -> list[dict]:
              "location_id": loc["id"], "location": loc} for loc in found]
 
 
-def _alert(entry: dict, today: dt.date) -> str | None:
+def _alert(entry: dict, today: dt.date, fresh: Freshness | None = None) -> str | None:
     notes = []
     if entry["status"] == "closed":
         notes.append("This service has closed.")
     elif entry["status"] == "temporarily-closed":
         notes.append("Temporarily closed.")
-    fresh = freshness(entry, today)
+    fresh = fresh or freshness(entry, today)
     if fresh.state != "fresh":
         notes.append(fresh.notice + ".")
     return " ".join(notes) or None
@@ -199,10 +197,12 @@ def _eligibility(entry: dict) -> str | None:
     return " ".join(parts) or None
 
 
-def service_record(entry: dict, today: dt.date) -> dict:
-    """The full ORUK 3.0 service record for one entry (no empty values anywhere)."""
+def service_record(entry: dict, today: dt.date, facts: common.Facts | None = None) -> dict:
+    """The full ORUK 3.0 service record for one entry (no empty values anywhere); ``facts``
+    (``common.facts(entry, today)``) spares working them out again."""
+    facts = facts or common.facts(entry, today)
     slug = entry["id"]
-    sid = common.service_id(slug)
+    sid = facts.service_id
     org = organization_record(entry["organisation"])
     contact = entry.get("contact") or {}
     record = {"id": sid, "organization_id": org["id"], "name": entry["name"], "description": entry["description"]}
@@ -225,7 +225,7 @@ def service_record(entry: dict, today: dt.date) -> dict:
         record["maximum_age"] = audience["max_age"]
     if entry["verified_by"] != "unverified":
         record["assured_date"] = entry["last_verified"]
-    alert = _alert(entry, today)
+    alert = _alert(entry, today, facts.freshness)
     if alert:
         record["alert"] = alert
     if contact.get("phone"):
@@ -239,7 +239,7 @@ def service_record(entry: dict, today: dt.date) -> dict:
             "id": common.stable_id(slug, "service-area"), "service_id": sid, "name": borough.name,
             "description": f"{borough.name}, London", "extent_type": "ons-gss-code", "extent": borough.gss,
             "uri": f"http://statistics.data.gov.uk/id/statistical-geography/{borough.gss}"}]
-    at_locations = _locations(entry, sid)
+    at_locations = _locations(entry, sid, facts.point)
     if at_locations:
         record["service_at_locations"] = at_locations
     if entry.get("languages"):
@@ -303,13 +303,14 @@ def root(generated_at: dt.datetime) -> dict:
             "taxonomy_terms": "taxonomy_terms/page-1.json", "licence": common.OGL["url"]}
 
 
-def dumps(data) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+def dumps(data) -> bytes:
+    """Compact UTF-8 JSON (``common.dumps``); a service record with coordinates goes through
+    ``common.facts(entry, today).dumps``."""
+    return common.dumps(data)
 
 
-def _dump(path: Path, data) -> Path:
-    with open(path, "wb") as f:
-        f.write(dumps(data).encode("utf-8"))
+def _dump(path: Path, data, writer=dumps) -> Path:
+    path.write_bytes(writer(data))
     return path
 
 
@@ -323,27 +324,28 @@ def write(entries: list[dict], out_dir: Path, generated_at: dt.datetime) -> list
         (base / sub).mkdir(parents=True)
     parts = []
     for entry in entries:
-        record = service_record(entry, today)
-        _dump(base / "services" / f"{record['id']}.json", record)
+        facts = common.facts(entry, today)
+        record = service_record(entry, today, facts)
+        _dump(base / "services" / f"{record['id']}.json", record, facts.dumps)
         parts.append(record_parts(record))
     return write_lists(parts, out_dir, generated_at)
 
 
-def record_parts(record: dict) -> tuple[str, str, str, str]:
-    """(summary JSON, organisation id, organisation sort key, organisation JSON) of a service record."""
+def record_parts(record: dict) -> tuple[bytes, str, str, bytes]:
+    """(summary JSON, organisation id, organisation sort key, organisation JSON) of a service record
+    (neither has coordinates, which are in the record's lists)."""
     org = record["organization"]
     return (dumps(summary(record)), org["id"], org["name"].casefold(), dumps(org))
 
 
-def _page_text(items: list[str], number: int, total_pages: int, total_items: int) -> str:
-    """``dumps(page(...))`` from the items' JSON texts (``contents`` is the envelope's last key)."""
+def _page_text(items: list[bytes], number: int, total_pages: int, total_items: int) -> bytes:
+    """``dumps(page(...))`` from the items' JSON (``contents`` is the envelope's last key)."""
     envelope = page(items, number, total_pages, total_items)
     envelope["contents"] = []
-    return dumps(envelope)[:-3] + "[" + ",".join(items) + "]}"
+    return dumps(envelope)[:-3] + b"[" + b",".join(items) + b"]}"
 
 
-def _write_if_changed(path: Path, text: str) -> Path:
-    data = text.encode("utf-8")
+def _write_if_changed(path: Path, data: bytes) -> Path:
     try:
         if path.stat().st_size == len(data) and path.read_bytes() == data:
             return path
@@ -353,14 +355,15 @@ def _write_if_changed(path: Path, text: str) -> Path:
     return path
 
 
-def write_lists(parts: list[tuple[str, str, str, str]], out_dir: Path, generated_at: dt.datetime) -> list[Path]:
+def write_lists(parts: list[tuple[bytes, str, str, bytes]], out_dir: Path,
+                generated_at: dt.datetime) -> list[Path]:
     """Write ``index.json`` and every paged list from each service's ``record_parts`` (in id order),
     and remove any file the lists no longer have. Service records are written by the caller."""
     base = Path(out_dir) / FOLDER
     for sub in ("services", "organizations", "taxonomies", "taxonomy_terms"):
         (base / sub).mkdir(parents=True, exist_ok=True)
     written = [_dump(base / "index.json", root(generated_at))]
-    organisations: dict[str, tuple[str, str]] = {}
+    organisations: dict[str, tuple[str, bytes]] = {}
     for _summary, org_id, org_key, org_text in parts:
         organisations.setdefault(org_id, (org_key, org_text))
     listings = {
@@ -372,8 +375,8 @@ def write_lists(parts: list[tuple[str, str, str, str]], out_dir: Path, generated
     for name, items in listings.items():
         total_pages = max(1, math.ceil(len(items) / PAGE_SIZE))
         for number in range(1, total_pages + 1):
-            text = _page_text(items[(number - 1) * PAGE_SIZE:number * PAGE_SIZE], number, total_pages, len(items))
-            written.append(_write_if_changed(base / name / f"page-{number}.json", text))
+            data = _page_text(items[(number - 1) * PAGE_SIZE:number * PAGE_SIZE], number, total_pages, len(items))
+            written.append(_write_if_changed(base / name / f"page-{number}.json", data))
         wanted = {f"page-{n}.json" for n in range(1, total_pages + 1)}
         for old in (base / name).glob("page-*.json"):
             if old.name not in wanted:

@@ -9,14 +9,12 @@ with ``"; "``. Guard against spreadsheet formula injection: a text cell that sta
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
+import re
 from pathlib import Path
 
 from linkwell.describe import schedule_text
 from linkwell.exporters import common
-from linkwell.freshness import freshness
 
 FILE_NAME = "directory.csv"
 
@@ -59,7 +57,9 @@ COLUMNS = [
     ("sources", "Where the listing came from (source id or title)"),
 ]
 
+_NAMES = [name for name, _ in COLUMNS]
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')  # what makes csv.writer (excel dialect) quote a cell
 
 
 def safe_cell(value) -> str | float | int:
@@ -70,15 +70,16 @@ def safe_cell(value) -> str | float | int:
     return "'" + text if text.startswith(_DANGEROUS) else text
 
 
-def row(entry: dict, today: dt.date) -> list:
+def row(entry: dict, today: dt.date, facts: common.Facts | None = None) -> list:
+    """The entry's cells in ``COLUMNS`` order (``facts``: ``common.facts(entry, today)``, optional)."""
     org = entry["organisation"]
     location = entry.get("location") or {}
     contact = entry.get("contact") or {}
     audience = entry.get("audience") or {}
-    point = common.coordinates(entry)
-    fresh = freshness(entry, today)
+    facts = facts or common.facts(entry, today)
+    point, fresh = facts.point, facts.freshness
     values = {
-        "id": entry["id"], "oruk_id": common.service_id(entry["id"]), "name": entry["name"],
+        "id": entry["id"], "oruk_id": facts.service_id, "name": entry["name"],
         "organisation": org["name"], "charity_number": org.get("charity_number"),
         "company_number": org.get("company_number"), "description": entry["description"],
         "categories": "; ".join(entry["categories"]), "activities": "; ".join(entry.get("activities", [])),
@@ -96,7 +97,8 @@ def row(entry: dict, today: dt.date) -> list:
         "freshness": fresh.state, "freshness_notice": fresh.notice,
         "sources": "; ".join(s.get("source_id") or s.get("title") or s["kind"] for s in entry["sources"]),
     }
-    return [safe_cell(values[name]) if values[name] is not None else "" for name, _ in COLUMNS]
+    return [("'" + value if value.startswith(_DANGEROUS) else value) if type(value) is str  # safe_cell, inlined
+            else "" if value is None else safe_cell(value) for value in map(values.__getitem__, _NAMES)]
 
 
 def write(entries: list[dict], out_dir: Path, generated_at: dt.datetime) -> Path:
@@ -104,20 +106,21 @@ def write(entries: list[dict], out_dir: Path, generated_at: dt.datetime) -> Path
     return write_lines([row_text(e, today) for e in entries], out_dir)
 
 
-def _line(values: list) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(values)
-    return buffer.getvalue()
+def _line(cells: list) -> str:
+    """What ``csv.writer(f).writerow(cells)`` writes (RFC 4180 quoting where needed, ``\\r\\n``)."""
+    texts = [cell if type(cell) is str else str(cell) for cell in cells]  # str(float) is its repr, as in csv
+    quote = _NEEDS_QUOTES.search
+    return ",".join(['"' + text.replace('"', '""') + '"' if quote(text) else text for text in texts]) + "\r\n"
 
 
-def row_text(entry: dict, today: dt.date) -> str:
+def row_text(entry: dict, today: dt.date, facts: common.Facts | None = None) -> str:
     """One entry's CSV line, ``\\r\\n`` included."""
-    return _line(row(entry, today))
+    return _line(row(entry, today, facts))
 
 
 def write_lines(lines: list[str], out_dir: Path) -> Path:
     path = Path(out_dir) / FILE_NAME
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
-        f.write(_line([name for name, _ in COLUMNS]))
+        f.write(_line(_NAMES))
         f.write("".join(lines))
     return path

@@ -1,0 +1,135 @@
+"""The fast encoders write exactly what the standard library would: orjson against ``json.dumps``
+(non-ASCII, emoji, control characters, coordinates orjson spells differently), the CSV line
+builder against ``csv.writer``, the feed schema check's error, and an incremental feed build
+against one from scratch."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import datetime as dt
+import io
+import json
+import shutil
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bench.synthetic import generate
+from linkwell import DIRECTORY_DIR
+from linkwell.exporters import FeedError, common, directory_json, geojson, openreferral, tabular, write_feeds
+from linkwell.validate import validate_paths
+from tests.conftest import VALID_ENTRY
+
+BUILD_TIME = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
+TODAY = BUILD_TIME.date()
+PRINTABLE = "Café ŵ 日本 বাংলা 😀 \"quoted\", back\\slash / =1+2"  # what a listing may hold
+AWKWARD = PRINTABLE + " \u2028 \x00\x1f\x7f tab\t new\nline"  # what only the encoders see
+
+
+def stdlib(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def documents(entry):
+    """Every JSON value the feeds write for one entry, with the writer the build uses for it."""
+    facts = common.facts(entry, TODAY)
+    record = openreferral.service_record(entry, TODAY, facts)
+    summary, _org_id, _key, organisation = openreferral.record_parts(record)
+    yield facts.dumps, record
+    yield facts.dumps, directory_json.feed_entry(entry, TODAY, facts)
+    yield facts.dumps, geojson.feature(entry, TODAY, facts)
+    assert summary == stdlib(openreferral.summary(record)) and organisation == stdlib(record["organization"])
+
+
+def awkward_entries(text=AWKWARD):
+    entry = copy.deepcopy(VALID_ENTRY)
+    entry.update(id="awkward", name=text, description=text + " description",
+                 organisation={"name": text, "website": "https://example.org/ŵ"}, cost="low-cost",
+                 cost_note=text, audience={"groups": ["older-people"], "min_age": 0, "max_age": 120})
+    yield entry
+    points = [(51.5, 0.0), (51.5, -0.0), (51.2, -0.6), (51.8, 0.4), (51.523456789012345, -0.1234567890123)]
+    for i, (lat, lon) in enumerate(points):
+        yield copy.deepcopy(VALID_ENTRY) | {"id": f"point-{i}", "location": {"lat": lat, "lon": lon}}
+
+
+def test_orjson_writes_what_json_dumps_writes():
+    entries = [*validate_paths([DIRECTORY_DIR]).entries.values(), *generate(300, seed=11), *awkward_entries()]
+    checked = 0
+    for entry in entries:
+        for dumps, value in documents(entry):
+            if value is not None:
+                assert dumps(value) == stdlib(value), entry["id"]
+                checked += 1
+    assert checked > 3 * 300
+    head = directory_json.head(entries, BUILD_TIME, common.source_catalogue())
+    assert common.dumps(head) == stdlib(head)
+
+
+@pytest.mark.parametrize("lat, lon", [(51.5, 0.00005), (51.5, -1e-05), (51.5, 3e-07), (51.5, -9.99e-05)])
+def test_coordinates_orjson_spells_differently_are_written_by_the_standard_library(lat, lon):
+    assert common.dumps(lon) != stdlib(lon)  # the reason for the fallback: orjson writes 0.00005, Python 5e-05
+    entry = copy.deepcopy(VALID_ENTRY) | {"location": {"lat": lat, "lon": lon}}
+    assert common.facts(entry, TODAY).dumps is common.stdlib_dumps
+    for dumps, value in documents(entry):
+        assert dumps(value) == stdlib(value)
+
+
+def test_a_postcode_near_the_meridian_is_written_as_python_writes_it():
+    entry = copy.deepcopy(VALID_ENTRY) | {"location": {"venue": "Hall", "postcode": "SE10 9LU"}}
+    facts = common.facts(entry, TODAY)
+    assert 0 < abs(facts.point[1]) < 1e-4 and facts.dumps is common.stdlib_dumps
+    assert b"e-05" in facts.dumps(geojson.feature(entry, TODAY, facts))
+
+
+def csv_writer_line(cells) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(cells)
+    return buffer.getvalue()
+
+
+cell = st.one_of(st.text(), st.text(alphabet=',"\r\n \'=+-@x'), st.integers(-10**6, 10**6),
+                 st.floats(allow_nan=False, allow_infinity=False), st.booleans())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(cell, min_size=2, max_size=8))
+def test_csv_line_is_what_csv_writer_writes(cells):
+    assert tabular._line(cells) == csv_writer_line(cells)
+
+
+def test_csv_rows_are_what_csv_writer_writes():
+    for entry in [*generate(200, seed=3), *awkward_entries()]:
+        cells = tabular.row(entry, TODAY)
+        assert tabular.row_text(entry, TODAY) == csv_writer_line(cells)
+        assert cells == [tabular.safe_cell(c) if c != "" else "" for c in cells]
+
+
+def test_feed_error_names_the_problem_where_it_is_and_the_entry(tmp_path):
+    bad = copy.deepcopy(VALID_ENTRY) | {"id": "bad-entry", "organisation": {"name": ""}}
+    with pytest.raises(FeedError) as raised:
+        write_feeds([copy.deepcopy(VALID_ENTRY), bad], tmp_path, BUILD_TIME)
+    message = str(raised.value)
+    assert message.startswith("directory.json does not match schema/feed.schema.json: ")
+    assert message.endswith(" in entry 'bad-entry' at /organisation/name")
+
+
+def tree(root):
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and p.name != ".linkwell-feeds.marshal"}
+
+
+def test_incremental_feeds_are_the_feeds_built_from_scratch(tmp_path):
+    entries = list(generate(120, seed=9))
+    write_feeds(entries, tmp_path / "inc", BUILD_TIME)
+    changed = copy.deepcopy(entries[5]) | {"name": PRINTABLE}
+    moved = copy.deepcopy(entries[7]) | {"location": {"venue": "Hall", "postcode": "SE10 9LU"}}
+    later = [e for e in entries if e["id"] not in {entries[5]["id"], entries[7]["id"], entries[9]["id"]}]
+    later += [changed, moved, *awkward_entries(PRINTABLE)]
+    written = write_feeds(later, tmp_path / "inc", BUILD_TIME)
+    services = [p for p in written if p.parent.name == "services" and not p.name.startswith("page-")]
+    assert len(services) == 2 + len(list(awkward_entries()))  # only new or changed records are written
+    write_feeds(later, tmp_path / "scratch", BUILD_TIME)
+    assert tree(tmp_path / "inc") == tree(tmp_path / "scratch")
+    shutil.rmtree(tmp_path / "scratch")
