@@ -5,8 +5,14 @@ Run ``python -m bench.feeds [N ...]`` (default 10000 50000). Entries come from
 ``json.dumps`` of the same entries written to one file. Each exporter is timed on its own
 (directory.json split into build, schema check and write), then the total is compared with
 the reference. Wall time is what you wait; CPU time is less affected by other work on a shared
-machine. Sizes of ``openreferral/`` add up every file; the gzipped figure is what a
-server sending gzip would transfer for all of them.
+machine (it includes the kernel's time creating files, in every thread). Sizes of
+``openreferral/`` add up every file; the gzipped figure is what a server sending gzip would
+transfer for all of them.
+
+Then ``write_feeds`` as ``linkwell build`` runs it: cold (empty output folder) and warm (again,
+nothing changed), beside a second reference: creating one file per listing with the same bytes
+as its ORUK service record, one after the other, in an empty folder — the file system's share
+of a cold build, which no exporter code can go below.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import os
 import resource
 import shutil
 import sys
@@ -22,7 +29,7 @@ import time
 from pathlib import Path
 
 from bench.synthetic import generate
-from linkwell.exporters import common, directory_json, geojson, openreferral, tabular
+from linkwell.exporters import common, directory_json, geojson, openreferral, tabular, write_feeds
 
 
 def _sizes(paths) -> tuple[int, int]:
@@ -79,6 +86,23 @@ def run(n: int) -> None:
             print(f"  {name:<20}{seconds:8.2f}s{cpu_seconds:7.2f}s{seconds / reference:8.1f}{_mb(raw)}{_mb(gz)}"
                   f"{raw / ref_raw:12.2f}  {note}")
         print(f"  {'all feeds':<20}{total:8.2f}s{total / reference:8.1f}   ({n / total:,.0f} entries/s)")
+
+        records = [p.read_bytes() for p in (out / openreferral.FOLDER / "services").glob("*-*-*-*-*.json")]
+        (out / "files").mkdir()
+        start, cpu = time.perf_counter(), time.process_time()
+        for i, data in enumerate(records):
+            fd = os.open(out / "files" / f"{i}.json", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+            os.write(fd, data)
+            os.close(fd)
+        files, files_cpu = time.perf_counter() - start, time.process_time() - cpu
+        print(f"  reference: creating {len(records):,} files of the ORUK records' bytes "
+              f"{files:.2f} s wall, {files_cpu:.2f} s cpu")
+        for label in ("cold", "warm"):
+            start, cpu = time.perf_counter(), time.process_time()
+            write_feeds(entries, out / "build", at)
+            seconds = time.perf_counter() - start
+            print(f"  write_feeds {label:<7}{seconds:8.2f}s{time.process_time() - cpu:7.2f}s cpu"
+                  f"{seconds / files:8.1f} × file creation  ({n / seconds:,.0f} entries/s)")
         print(f"  peak RSS so far: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     finally:
         shutil.rmtree(out, ignore_errors=True)

@@ -42,7 +42,7 @@ from linkwell.exporters.directory_json import FeedError
 __all__ = ["FeedError", "write_feeds"]
 
 CACHE_FILE = ".linkwell-feeds.marshal"
-WRITERS = 8  # threads writing service files while the next batch is worked out
+WRITERS = 2  # threads creating service files while the next batch is worked out (more only contend)
 
 
 def _version(today: dt.date) -> str:
