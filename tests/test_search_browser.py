@@ -144,11 +144,29 @@ def test_no_search_data_is_fetched_before_searching(page, site):
     assert data == []
     for hidden in ("#lw-more", "#lw-result-tools", "#lw-map-panel", "#lw-pc-error"):
         assert page.locator(hidden).is_hidden(), hidden
+    with page.expect_response(lambda r: r.url.endswith("/search/meta.json")):
+        page.focus("#lw-q")  # the person starts searching: only the small meta.json, which every search needs
+    data = [u for u in urls if "/search/" in u or "/postcodes/" in u]
+    assert [u.split("/search/")[-1] for u in data] == ["meta.json"]
     page.fill("#lw-q", UNIQUE)
     assert wait_count(page) == 1
     assert any(u.endswith("/search/meta.json") for u in urls)
     assert any("/t/uk.json" in u for u in urls)
     assert not page.errors
+
+
+def test_record_files_are_fetched_in_result_order(page, site):
+    """The first results' record files are requested first, so they can be drawn while the rest load."""
+    requested = []
+    page.on("request", lambda r: requested.append(int(r.url.rsplit("/", 1)[1][:-5])) if "/r/" in r.url else None)
+    total = searched(page, site["url"] + "?q=walking")
+    assert total > 20
+    ordinals = page.evaluate("ids => linkwellIndex.recordsForIds(ids).then(rs => rs.map(r => r.ord))",
+                             shown_ids(page))
+    chunk = page.evaluate("linkwellIndex.meta().then(m => m.chunk)")
+    in_result_order = list(dict.fromkeys(n // chunk for n in ordinals))
+    assert in_result_order != sorted(in_result_order)  # name matches first: not the files' own order
+    assert requested[:len(in_result_order)] == in_result_order
 
 
 def test_search_finds_an_entry_by_a_word_in_its_description(page, site):

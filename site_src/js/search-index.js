@@ -1,6 +1,6 @@
 /* Linkwell search engine: reads the static index written by linkwell/search_index.py.
  *
- * window.linkwellIndex = { base, search(query), recordsFor(ordinals), recordsForIds(ids),
+ * window.linkwellIndex = { base, search(query), recordsFor(ordinals), recordsEach(ordinals), recordsForIds(ids),
  *   lookupPostcode(text), tokens(text), meta() }.
  * Nothing is fetched until search()/lookup is called. Every file is fetched at most once per page.
  * A query is { q, facets: {key: [values]}, age, point: {lat, lon} | null }; search() resolves to a
@@ -136,15 +136,25 @@
   }
 
   /* Nearest-first within each tier: fetch position tiles in order of distance until the first
-   * `need` results are certain (no unfetched tile can hold anything nearer). */
-  function GeoOrder(m, matches, tierCounts, point) {
-    this.m = m; this.matches = matches; this.tierCounts = tierCounts; this.point = point;
+   * `need` results are certain (no unfetched tile can hold anything nearer). Made as soon as the
+   * point is known, before the matches are: the nearest tiles are fetched while the word and
+   * filter files are (see prefetch); setMatches then gives what to order. */
+  function GeoOrder(m, point) {
+    this.m = m; this.point = point;
     this.tiles = Object.keys(m.tiles).map(function (name) {
       return { name: name, d: tileDistance(tileRect(m, name), point) };
     }).sort(function (a, b) { return a.d - b.d; });
-    this.next = 0; this.found = []; this.foundPerTier = tierCounts.map(function () { return 0; });
-    this.distance = {};
+    this.next = 0; this.found = []; this.distance = {};
   }
+  var FIRST_TILES = 4;  // the first round of tiles is never smaller than this
+  GeoOrder.prototype.prefetch = function () {
+    var m = this.m;
+    this.tiles.slice(0, FIRST_TILES).forEach(function (tile) { part(m, 'g/' + tile.name + '.json').catch(function () {}); });
+  };
+  GeoOrder.prototype.setMatches = function (matches, tierCounts) {
+    this.matches = matches; this.tierCounts = tierCounts;
+    this.foundPerTier = tierCounts.map(function () { return 0; });
+  };
   GeoOrder.prototype.certain = function () {
     var radius = this.next < this.tiles.length ? this.tiles[this.next].d : Infinity, self = this;
     var sorted = this.found.slice().sort(function (a, b) { return a.t - b.t || a.d - b.d || a.n - b.n; });
@@ -168,7 +178,7 @@
     // at least 4, doubling on each later round.
     var matches = this.tierCounts.reduce(function (a, b) { return a + b; }, 0);
     var perTile = matches / Math.max(1, this.tiles.length);
-    var size = this.next ? Math.max(4, this.next) : Math.max(4, Math.ceil(1.5 * need / Math.max(perTile, 0.01)));
+    var size = this.next ? Math.max(FIRST_TILES, this.next) : Math.max(FIRST_TILES, Math.ceil(1.5 * need / Math.max(perTile, 0.01)));
     var batch = this.tiles.slice(this.next, this.next + size);
     this.next += batch.length;
     return Promise.all(batch.map(function (tile) { return part(m, 'g/' + tile.name + '.json'); }))
@@ -208,8 +218,9 @@
   };
   var RECORD_FILES_LIMIT = 24;
 
-  /* Run a query. Resolves to { total, tierCounts, page(n) -> Promise<ordinals>, distance(n) } or
-   * { empty: true } when the query asks for nothing. */
+  /* Run a query. query.point may be a Promise (of a point or null): the word and filter files are
+   * fetched while it resolves. Resolves to { total, tierCounts, page(n) -> Promise<ordinals>,
+   * distance(n) } or { empty: true } when the query asks for nothing. */
   function search(query) {
     var words = tokens(query.q);
     var facetKeys = Object.keys(query.facets || {}).filter(function (k) { return query.facets[k].length; });
@@ -220,7 +231,15 @@
       var jobs = words.map(function (w) { return termSets(m, w); });
       var facetJobs = facetKeys.map(function (k) { return facetSet(m, k, query.facets[k]); });
       if (hasAge) facetJobs.push(ageSet(m, +query.age));
-      return Promise.all([Promise.all(jobs), Promise.all(facetJobs)]).then(function (res) {
+      var geoJob = Promise.resolve(query.point).then(function (point) {
+        if (!point) return null;
+        var geo = new GeoOrder(m, point);
+        geo.prefetch();
+        return geo;
+      });
+      return Promise.all([Promise.all(jobs), Promise.all(facetJobs), geoJob]).then(function (res) {
+        var geo = res[2];
+        if (!words.length && !facetKeys.length && !hasAge && !geo) return { empty: true };
         var acc = null, nameHits = new Uint8Array(m.total);
         res[0].forEach(function (s) {
           acc = andInto(acc, s.all);
@@ -231,8 +250,9 @@
         var ordinals = [], tierCounts = m.tierNames.map(function () { return 0; });
         for (var n = 0; n < m.total; n++) if (acc[n]) { ordinals.push(n); tierCounts[tierOf(m, n)]++; }
         var result = { total: ordinals.length, tierCounts: tierCounts, meta: m, tierOf: function (n) { return tierOf(m, n); } };
-        if (query.point && ordinals.length) {
-          var geo = new GeoOrder(m, acc, tierCounts, query.point), chunks = {};
+        if (geo && ordinals.length) {
+          var chunks = {};
+          geo.setMatches(acc, tierCounts);
           ordinals.forEach(function (n) { chunks[Math.floor(n / m.chunk)] = 1; });
           geo.viaRecords = Object.keys(chunks).length <= RECORD_FILES_LIMIT;
           result.page = function (need) { return geo.page(need); };
@@ -247,22 +267,26 @@
     });
   }
 
-  /* Display records for ordinals, in the same order. */
-  function recordsFor(ordinals) {
-    return meta().then(function (m) {
-      var chunks = {};
-      ordinals.forEach(function (n) { chunks[Math.floor(n / m.chunk)] = 1; });
-      var names = Object.keys(chunks);
-      return Promise.all(names.map(function (c) { return part(m, 'r/' + c + '.json'); })).then(function (bodies) {
-        var byChunk = {};
-        names.forEach(function (c, i) { byChunk[c] = bodies[i] || []; });
-        return ordinals.map(function (n) {
-          var rec = byChunk[Math.floor(n / m.chunk)][n % m.chunk];
+  /* One Promise per ordinal, of its display record (null if none). The record files are requested
+   * in the order of the ordinals given, so the first results' files come first and can be drawn
+   * while later ones are still on their way. */
+  function recordsEach(ordinals) {
+    var got = meta().then(function (m) {
+      var files = {};
+      return ordinals.map(function (n) {
+        var c = Math.floor(n / m.chunk);
+        if (!files[c]) files[c] = part(m, 'r/' + c + '.json');
+        return files[c].then(function (body) {
+          var rec = body && body[n % m.chunk];
           return rec ? Object.assign({}, rec, { ord: n }) : null;
         });
       });
     });
+    return ordinals.map(function (_, i) { return got.then(function (each) { return each[i]; }); });
   }
+
+  /* Display records for ordinals, in the same order. */
+  function recordsFor(ordinals) { return Promise.all(recordsEach(ordinals)); }
 
   function idShard(id) {
     var h = 0x811c9dc5, bytes = new TextEncoder().encode(id);
@@ -316,7 +340,8 @@
   }
 
   window.linkwellIndex = {
-    base: base, meta: meta, search: search, recordsFor: recordsFor, recordsForIds: recordsForIds,
+    base: base, meta: meta, search: search, recordsFor: recordsFor, recordsEach: recordsEach,
+    recordsForIds: recordsForIds,
     lookupPostcode: lookupPostcode, tokens: tokens, safeUrl: safeUrl, km: km
   };
 })();

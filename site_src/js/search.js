@@ -96,60 +96,64 @@
       else if (historyMode === 'replace') history.replaceState(null, '', toURL(state));
       pcError.hidden = true;
       pc.removeAttribute('aria-invalid');
-      if (state.q || state.pc || state.age || FACETS.some(function (k) { return state.facets[k].length; })) {
-        idx.meta().catch(function () {});  // start loading the index while the postcode is looked up
-      }
+      // The postcode is looked up while the word and filter files load (search() takes its Promise).
       var pointJob = state.pc ? idx.lookupPostcode(state.pc) : Promise.resolve(null);
-      return pointJob.then(function (point) {
+      var point = pointJob.then(function (p) { return p && !p.error ? p : null; });
+      var query = { q: state.q, facets: state.facets, age: state.age === '' ? null : state.age, point: state.pc ? point : null };
+      return Promise.all([pointJob, idx.search(query)]).then(function (got) {
         if (id !== runId) return null;
-        if (point && point.error) {
-          pcError.textContent = point.error;
+        var found = got[0], result = got[1];
+        if (found && found.error) {
+          pcError.textContent = found.error;
           pcError.hidden = false;
           pc.setAttribute('aria-invalid', 'true');
-          point = null;
         }
-        var query = { q: state.q, facets: state.facets, age: state.age === '' ? null : state.age, point: point };
-        return idx.search(query).then(function (result) {
-          if (id !== runId) return null;
-          current = result;
-          current.point = point;
-          list.textContent = '';
-          records = [];
-          shown = 0;
-          if (result.empty) {
-            status.textContent = 'Type what you are looking for, or choose a filter.';
-            tools.hidden = true;
-            more.hidden = true;
-            updateMap();
-            return null;
-          }
-          status.textContent = result.total ? describe(state, result.total, result.meta)
-            : 'No results ' + describe(state, 0, result.meta).replace(/^0 results /, '') +
-              ' Try fewer words or filters.';
-          tools.hidden = !result.total;
-          return showMore(id);
-        });
+        current = result;
+        current.point = found && !found.error ? found : null;
+        list.textContent = '';
+        records = [];
+        shown = 0;
+        if (result.empty) {
+          status.textContent = 'Type what you are looking for, or choose a filter.';
+          tools.hidden = true;
+          more.hidden = true;
+          updateMap();
+          return null;
+        }
+        status.textContent = result.total ? describe(state, result.total, result.meta)
+          : 'No results ' + describe(state, 0, result.meta).replace(/^0 results /, '') +
+            ' Try fewer words or filters.';
+        tools.hidden = !result.total;
+        more.hidden = true;
+        return showMore(id);
       }).catch(function (err) {
         if (id !== runId) return;
         status.textContent = 'Sorry, search is not working right now: ' + err.message;
       });
     }
 
+    /* The next page of results. Each card is drawn as soon as its record and every record before
+     * it have arrived, so the first results show while later record files are still loading. */
     function showMore(id) {
       var result = current;
       return result.page(shown + PAGE).then(function (ordinals) {
         if (id !== runId) return null;
-        var fresh = ordinals.slice(shown);
-        return idx.recordsFor(fresh).then(function (recs) {
-          if (id !== runId) return;
-          recs.forEach(function (rec, i) {
-            if (!rec) return;
-            var prev = shown + i > 0 ? result.tierOf(ordinals[shown + i - 1]) : -1;
+        var start = shown, each = idx.recordsEach(ordinals.slice(start));
+        each.forEach(function (p) { p.catch(function () {}); });  // a failure is reported once, below
+        var chain = Promise.resolve();
+        each.forEach(function (job, i) {
+          chain = chain.then(function () { return job; }).then(function (rec) {
+            if (id !== runId || !rec) return;
+            var at = start + i;
+            var prev = at > 0 ? result.tierOf(ordinals[at - 1]) : -1;
             var t = result.tierOf(rec.ord);
-            if (t !== prev && (t > 0 || shown + i > 0)) list.appendChild(tierHeading(t));
-            list.appendChild(card(rec, shown + i + 1, result.distance(rec.ord), result.meta));
+            if (t !== prev && (t > 0 || at > 0)) list.appendChild(tierHeading(t));
+            list.appendChild(card(rec, at + 1, result.distance(rec.ord), result.meta));
             records.push(rec);
           });
+        });
+        return chain.then(function () {
+          if (id !== runId) return;
           shown = ordinals.length;
           more.hidden = shown >= result.total;
           more.textContent = 'Show more results (' + shown + ' of ' + result.total + ' shown)';
@@ -290,8 +294,12 @@
 
     /* ---- events ---- */
     form.addEventListener('submit', function (e) { e.preventDefault(); run('push'); });
+    /* The person has started searching: fetch the small meta.json (which every search needs first)
+     * while they type or reach for a filter. Nothing is fetched when the page loads. */
+    function startSearching() { idx.meta().catch(function () {}); }
+    form.addEventListener('focusin', startSearching);
+    form.addEventListener('pointerdown', startSearching);
     q.addEventListener('input', function () {
-      if (q.value.trim()) idx.meta().catch(function () {});  // the person has started searching
       clearTimeout(debounce);
       debounce = setTimeout(function () { run('replace'); }, 250);
     });
