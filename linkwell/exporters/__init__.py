@@ -128,20 +128,21 @@ def _write_feeds(entries, out_dir, generated_at, sources_file, digests) -> list[
             if len(batch) >= 256:
                 flush()
         flush()
+        # the assembled files are written while the writer threads finish the service files
+        parts = [fresh_cache[e["id"]] for e in entries]
+        wanted = {p[8] for p in parts}
+        for name in on_disk:
+            if name not in wanted and not name.startswith("page-"):
+                os.unlink(services / name)
+        written = [
+            schema_copy,
+            directory_json.write_texts(head, [p[1] for p in parts], out_dir),
+            tabular.write_lines([p[3] for p in parts], out_dir),
+            geojson.write_texts([p[2] for p in parts if p[2]], out_dir),
+            *openreferral.write_lists([p[4:8] for p in parts], out_dir, generated_at),
+            *written_services,
+        ]
         for done in writing:
             done.result()
-    parts = [fresh_cache[e["id"]] for e in entries]
-    wanted = {p[8] for p in parts}
-    for name in on_disk:
-        if name not in wanted and not name.startswith("page-"):
-            os.unlink(services / name)
-    written = [
-        schema_copy,
-        directory_json.write_texts(head, [p[1] for p in parts], out_dir),
-        tabular.write_lines([p[3] for p in parts], out_dir),
-        geojson.write_texts([p[2] for p in parts if p[2]], out_dir),
-        *openreferral.write_lists([p[4:8] for p in parts], out_dir, generated_at),
-        *written_services,
-    ]
     cachefile.write(cache_path, version, fresh_cache)
     return written
