@@ -112,6 +112,11 @@ def wait_count(pg) -> int:
     return int(m[1]) if m else 0
 
 
+def status_changed(pg, before: str) -> None:
+    """Wait until a new search has replaced the result count shown before (the old one stays until then)."""
+    pg.wait_for_function("t => document.getElementById('lw-status').textContent !== t", arg=before)
+
+
 def shown_ids(pg) -> list[str]:
     return pg.eval_on_selector_all("#lw-results .lw-result", "els => els.map(e => e.dataset.entry)")
 
@@ -152,6 +157,21 @@ def test_no_search_data_is_fetched_before_searching(page, site):
     assert wait_count(page) == 1
     assert any(u.endswith("/search/meta.json") for u in urls)
     assert any("/t/uk.json" in u for u in urls)
+    assert not page.errors
+
+
+def test_typing_a_whole_postcode_fetches_only_its_file(page, site):
+    urls = []
+    page.on("request", lambda r: urls.append(r.url) if "/postcodes/" in r.url else None)
+    page.goto(site["url"])
+    page.type("#lw-pc", "SE8 4R")  # not yet a whole postcode: nothing to fetch
+    with page.expect_response(lambda r: r.url.endswith("/postcodes/SE8.json")):
+        page.type("#lw-pc", "J")
+    assert [u.rsplit("/", 1)[1] for u in urls] == ["SE8.json"]
+    assert page.locator("#lw-status").inner_text() == ""  # no search until it is asked for
+    page.press("#lw-pc", "Enter")
+    assert wait_count(page) > 0
+    assert [u.rsplit("/", 1)[1] for u in urls] == ["SE8.json"]  # looked up once
     assert not page.errors
 
 
@@ -278,9 +298,11 @@ def test_url_round_trip_and_back_button(page, site):
     page.fill("#lw-q", "art")
     page.press("#lw-q", "Enter")
     first = wait_count(page)
+    before = page.locator("#lw-status").inner_text()
     page.click("#lw-filters > summary")
     page.check("#lw-cost-free")
     page.wait_for_url(re.compile(r"cost=free"))
+    status_changed(page, before)
     second = wait_count(page)
     assert second < first
     ids = shown_ids(page)
@@ -292,8 +314,10 @@ def test_url_round_trip_and_back_button(page, site):
     assert shown_ids(other) == ids
     assert other.locator("#lw-cost-free").is_checked() and other.input_value("#lw-q") == "art"
     other.close()
+    before = page.locator("#lw-status").inner_text()
     page.go_back()
     page.wait_for_function("() => !document.getElementById('lw-cost-free').checked")
+    status_changed(page, before)
     assert wait_count(page) == first
 
 

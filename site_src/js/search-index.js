@@ -167,6 +167,17 @@
     }
     return out;
   };
+  /* How many of the nearest tiles the first round fetches: enough that they should hold 1.5 x `need`
+   * matches of the tier the page starts with (each tile's entry count from meta.json, the tier's
+   * matches spread like its entries), plus every tile as near as the last of those; at least 4. */
+  GeoOrder.prototype.firstRound = function (need) {
+    var m = this.m, t = 0;
+    while (t < this.tierCounts.length - 1 && !this.tierCounts[t]) t++;
+    var share = this.tierCounts[t] / m.total, expected = 0, k = 0;
+    while (k < this.tiles.length && expected < 1.5 * need) expected += m.tiles[this.tiles[k++].name] * share;
+    while (k < this.tiles.length && this.tiles[k].d <= this.tiles[k - 1].d) k++;
+    return Math.max(FIRST_TILES, k);
+  };
   GeoOrder.prototype.page = function (need) {
     var self = this, m = this.m;
     if (this.viaRecords) return this.byRecords(need);
@@ -174,11 +185,7 @@
     if (certain.length >= need || this.next >= this.tiles.length) {
       return Promise.resolve(certain.slice(0, need).map(function (f) { return f.n; }));
     }
-    // Fetch about the number of tiles that should hold `need` matches (matches spread like entries),
-    // at least 4, doubling on each later round.
-    var matches = this.tierCounts.reduce(function (a, b) { return a + b; }, 0);
-    var perTile = matches / Math.max(1, this.tiles.length);
-    var size = this.next ? Math.max(FIRST_TILES, this.next) : Math.max(FIRST_TILES, Math.ceil(1.5 * need / Math.max(perTile, 0.01)));
+    var size = this.next ? Math.max(FIRST_TILES, this.next) : this.firstRound(need);  // then doubling
     var batch = this.tiles.slice(this.next, this.next + size);
     this.next += batch.length;
     return Promise.all(batch.map(function (tile) { return part(m, 'g/' + tile.name + '.json'); }))

@@ -299,6 +299,9 @@
     function startSearching() { idx.meta().catch(function () {}); }
     form.addEventListener('focusin', startSearching);
     form.addEventListener('pointerdown', startSearching);
+    pc.addEventListener('input', function () {  // a whole postcode typed: fetch its small file now
+      if (/^[A-Z]{1,2}[0-9][0-9A-Z]?\s*[0-9][A-Z]{2}$/i.test(pc.value.trim())) idx.lookupPostcode(pc.value).catch(function () {});
+    });
     q.addEventListener('input', function () {
       clearTimeout(debounce);
       debounce = setTimeout(function () { run('replace'); }, 250);
