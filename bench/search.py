@@ -143,11 +143,11 @@ def _measure_queries(site: Path, browser, repeats: int) -> tuple[list[dict], flo
                 context.close()
                 context, page = _open(browser, url)
                 page.focus("#lw-q")  # that alone must start meta.json; then wait for it, as typing would
-                page.wait_for_function(FETCHED, "/search/meta.json")
+                page.wait_for_function(FETCHED, arg="/search/meta.json")
                 postcode = urllib.parse.parse_qs(query[1:]).get("pc")
                 if postcode:  # typing a whole postcode fetches its file
                     page.fill("#lw-pc", postcode[0])
-                    page.wait_for_function(FETCHED, f"/postcodes/{postcode[0].split()[0]}.json")
+                    page.wait_for_function(FETCHED, arg=f"/postcodes/{postcode[0].split()[0]}.json")
                 page.evaluate("linkwellIndex.meta().then(() => true)")
                 row["typed"].append(page.evaluate(MEASURE, query))
                 context.close()
