@@ -42,7 +42,7 @@ from linkwell.exporters.directory_json import FeedError
 __all__ = ["FeedError", "write_feeds"]
 
 CACHE_FILE = ".linkwell-feeds.marshal"
-WRITERS = 2  # threads creating service files while the next batch is worked out (more only contend)
+WRITERS = 1  # a thread creating service files while the next batch is worked out (more only contend here)
 
 
 def _version(today: dt.date) -> str:
@@ -106,7 +106,7 @@ def _write_feeds(entries, out_dir, generated_at, sources_file, digests) -> list[
         written_services.extend(path for path, _data in files)
         batch.clear()
 
-    with ThreadPoolExecutor(max_workers=WRITERS) as pool:  # threads overlap the file system's latency with the work
+    with ThreadPoolExecutor(max_workers=WRITERS) as pool:  # overlaps the file system's latency with the work
         for entry in entries:
             key = digests.get(entry["id"]) or entry_digest(entry)
             hit = cached.get(entry["id"])
@@ -128,7 +128,7 @@ def _write_feeds(entries, out_dir, generated_at, sources_file, digests) -> list[
             if len(batch) >= 256:
                 flush()
         flush()
-        # the assembled files are written while the writer threads finish the service files
+        # the assembled files are written while the writer finishes the service files
         parts = [fresh_cache[e["id"]] for e in entries]
         wanted = {p[8] for p in parts}
         for name in on_disk:
