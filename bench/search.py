@@ -6,7 +6,11 @@ of the build at 20,000), prints the index size on disk (raw and gzipped, against
 gzipped index — what a lunr-style "fetch everything" search would send), then drives the real
 home page in headless Chromium against a local HTTP server and, for each typical query, sums the
 bytes of every search-data response gzipped as a server would send them (target: under 300 KB at
-50,000), with the time from submitting the query to the first results drawn (target: 100 ms).
+50,000) and the time from submitting the query to the first result and the first page of 20 drawn
+(target: first results under 100 ms): medians of several fresh browser contexts, cold (nothing
+fetched before the submit) and typed (the person focused the form and typed the postcode first,
+which fetches meta.json and the postcode's file), beside one small request to the same server
+measured in the same run. The footer it prints says exactly what the times include.
 
 The page is the real site: ``mkdocs build`` of the project's ``site_src`` once, with the
 synthetic index written into it. Nothing is asserted; figures are printed beside their targets.
@@ -230,18 +234,20 @@ def main(sizes: list[int]) -> None:
         browser.close()
     print(f"""
 'before' = search-data requests made while the home page loaded (must be 0). 'reqs', 'rounds' and
-'gzip KB' are for one cold query: requests for search data, the longest chain of requests each
-started after an earlier one ended, and response bodies gzipped at level 6 (target < {TARGET_BYTES // 1024} KB
-at 50k). Times are medians of {REPEATS} fresh browser contexts (empty cache), in ms from the form's
-submit to the first result card drawn ('1st', target < {TARGET_MS} ms) and to the first page of up to 20
-drawn ('20'): they include every search-data fetch (HTTP/1.1 keep-alive, TCP_NODELAY, to Python's
-ThreadingHTTPServer on 127.0.0.1: no network latency, but Chromium's at most 6 connections per host
-and a Python server on 2 shared cores), parsing, the search and drawing; not the page load.
+'gzip KB' are for one cold query: requests for search data; the longest chain of requests each
+started after an earlier one ended (waiting for one of Chromium's 6 connections to this host
+counts as a round too); response bodies gzipped at level 6 (target < {TARGET_BYTES // 1024} KB at 50k).
+Times are medians of {REPEATS} fresh browser contexts (empty cache), in ms from the form's submit to
+the first result card drawn ('1st', target < {TARGET_MS} ms) and to the first page of up to 20 drawn
+('20'): they include every search-data fetch (HTTP/1.1 keep-alive, TCP_NODELAY, to Python's
+ThreadingHTTPServer on 127.0.0.1: no network latency, but Chromium's at most 6 connections per
+host and a Python server on 2 shared cores), parsing, the search and drawing; not the page load.
 'cold' = the submit is the first thing done on the page; 'typed' = the person clicked into the
 search form and typed the postcode first (that fetches meta.json and the postcode's file; we wait
-for them, as typing the rest would). '1st/ref' = cold 1st
-divided by the reference request: about the number of request round trips a person waits for.
-'warm' = the same query again with every file cached (engine and drawing alone).""")
+for them, as typing the rest would). '1st/ref' = cold 1st divided by the reference request:
+about how many request round trips the person waits for. Figures swing by tens of ms with the
+machine's load; compare rows within one run. 'warm' = the same query again with every file
+cached (the engine and drawing alone).""")
 
 
 if __name__ == "__main__":
