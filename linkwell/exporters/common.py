@@ -143,8 +143,8 @@ class Facts(NamedTuple):
 def facts(entry: dict, today: dt.date) -> Facts:
     point = coordinates(entry)
     location = entry.get("location") or {}
-    numbers = (*(point[:2] if point else ()), location.get("lat"), location.get("lon"))
-    writer = dumps if all(_spelled_alike(n) for n in numbers) else stdlib_dumps
+    numbers = (location.get("lat"), location.get("lon"), *(point[:2] if point else ()))
+    writer = dumps if all(map(_spelled_alike, numbers)) else stdlib_dumps
     return Facts(service_id(entry["id"]), point, freshness(entry, today), writer)
 
 

@@ -9,8 +9,8 @@ with ``"; "``. Guard against spreadsheet formula injection: a text cell that sta
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
-import re
 from pathlib import Path
 
 from linkwell.describe import schedule_text
@@ -59,7 +59,6 @@ COLUMNS = [
 
 _NAMES = [name for name, _ in COLUMNS]
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-_NEEDS_QUOTES = re.compile(r'[,"\r\n]')  # what makes csv.writer (excel dialect) quote a cell
 
 
 def safe_cell(value) -> str | float | int:
@@ -106,11 +105,16 @@ def write(entries: list[dict], out_dir: Path, generated_at: dt.datetime) -> Path
     return write_lines([row_text(e, today) for e in entries], out_dir)
 
 
+class _Lines(list):
+    """A file-like list for ``csv.writer``: each row it writes is one item (no StringIO per row)."""
+    write = list.append
+
+
 def _line(cells: list) -> str:
-    """What ``csv.writer(f).writerow(cells)`` writes (RFC 4180 quoting where needed, ``\\r\\n``)."""
-    texts = [cell if type(cell) is str else str(cell) for cell in cells]  # str(float) is its repr, as in csv
-    quote = _NEEDS_QUOTES.search
-    return ",".join(['"' + text.replace('"', '""') + '"' if quote(text) else text for text in texts]) + "\r\n"
+    """The line ``csv.writer`` writes for ``cells`` (RFC 4180 quoting where needed, ``\\r\\n``)."""
+    lines = _Lines()
+    csv.writer(lines).writerow(cells)
+    return lines[0]
 
 
 def row_text(entry: dict, today: dt.date, facts: common.Facts | None = None) -> str:
