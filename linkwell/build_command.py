@@ -5,7 +5,8 @@
 error: nothing is built), then runs the MkDocs build (hand-written pages; the linkwell plugin adds
 every entry, borough and category page, the feeds and the search index) into ``--out``.
 ``--feeds-only`` skips the website and writes only the feeds; ``--no-feeds`` and
-``--no-search-index`` leave those out (quicker previews). ``linkwell serve`` builds and serves the site with live reload.
+``--no-search-index`` leave those out (quicker previews). ``linkwell serve`` builds and serves the
+site with live reload.
 """
 
 from __future__ import annotations
