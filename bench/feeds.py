@@ -22,12 +22,11 @@ import gzip
 import json
 import os
 import resource
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
+from bench import scratch
 from bench.synthetic import generate
 from linkwell.exporters import common, directory_json, geojson, openreferral, tabular, write_feeds
 
@@ -48,7 +47,8 @@ def _mb(n: int) -> str:
 def run(n: int) -> None:
     entries = sorted(generate(n, seed=7), key=lambda e: e["id"])
     at = dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC)
-    out = Path(tempfile.mkdtemp(prefix="linkwell-feeds-"))
+    scratch_dir = scratch("linkwell-feeds-")
+    out = Path(scratch_dir.name)
     try:
         start = time.perf_counter()
         reference_path = out / "reference.json"
@@ -105,7 +105,7 @@ def run(n: int) -> None:
                   f"{seconds / files:8.1f} × file creation  ({n / seconds:,.0f} entries/s)")
         print(f"  peak RSS so far: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     finally:
-        shutil.rmtree(out, ignore_errors=True)
+        scratch_dir.cleanup()
 
 
 if __name__ == "__main__":

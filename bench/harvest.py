@@ -22,11 +22,12 @@ import multiprocessing
 import os
 import resource
 import sys
-import tempfile
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+
+from bench import scratch
 
 TERMS = ["Arts and crafts", "Walking", "Befriending", "Debt advice", "Choir", "Gardening", "Lunch club", "Yoga"]
 
@@ -113,7 +114,7 @@ def main(n: int = 10_000, size: int = 100) -> None:
                                                "attribution": "synthetic", "oruk": {"page_size": size},
                                                "http": {"pace_seconds": 0}}]})
         today = dt.date(2026, 11, 20)
-        with tempfile.TemporaryDirectory() as tmp:
+        with scratch("lw-bench-harvest-") as tmp:
             os.environ["LINKWELL_CACHE_DIR"] = str(Path(tmp) / "cache")  # keep validation caches out of the project
             directory = Path(tmp) / "directory"
             timings = []

@@ -26,12 +26,12 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
 from pathlib import Path
 
+from bench import scratch
 from bench.synthetic import generate
 from linkwell import PROJECT_DIR
 from linkwell.search_index import write_search_index
@@ -204,7 +204,7 @@ def main(sizes: list[int]) -> None:
     from playwright.sync_api import sync_playwright
 
     today = dt.date.today()
-    with tempfile.TemporaryDirectory(prefix="lw-bench-search-") as tmp, sync_playwright() as p:
+    with scratch("lw-bench-search-") as tmp, sync_playwright() as p:
         site = _site_shell(Path(tmp))
         browser = p.chromium.launch(**CHROMIUM)
         for n in sizes:

@@ -31,12 +31,12 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import yaml
 
+from bench import scratch
 from bench.synthetic import write_directory
 from linkwell import PROJECT_DIR
 from linkwell.store import dump_entry
@@ -267,7 +267,7 @@ def main(argv: list[str]) -> None:
     print(f"Machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}")
     results = []
     for n in sizes:
-        with tempfile.TemporaryDirectory(prefix=f"lw-bench-site-{n}-") as tmp:
+        with scratch(f"lw-bench-site-{n}-") as tmp:
             results.append(run(n, Path(tmp), hugo, "--no-search" not in argv))
     print("\nsummary")
     print(f"{'entries':>8} {'build s':>8} {'pages+feeds s':>13} {'search s':>8} {'peak MB':>8} {'rebuild s':>9} "

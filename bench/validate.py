@@ -18,13 +18,13 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import yaml
 from jsonschema import Draft202012Validator
 
+from bench import scratch
 from bench.synthetic import write_directory
 from linkwell import SCHEMA_DIR
 
@@ -56,7 +56,7 @@ def timed_run(folder: Path, cache: Path) -> float:
 
 
 def bench(n: int) -> None:
-    with tempfile.TemporaryDirectory(prefix="linkwell-bench-") as tmp:
+    with scratch("linkwell-bench-") as tmp:
         folder, cache = Path(tmp) / "directory", Path(tmp) / "cache"
         write_directory(folder, n)
         files = sorted(folder.rglob("*.yml"))
