@@ -27,7 +27,7 @@ import os
 import re
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 
 from linkwell import __version__, cachefile, schema
@@ -300,15 +300,15 @@ def find_entry_files(paths: list[Path]) -> tuple[list[str], list[str]]:
 
 
 def _display(path: str, cwd: str) -> str:
-    """The path as shown to people: relative to the working folder when inside it."""
-    absolute = os.path.abspath(path)
-    return absolute[len(cwd) + 1:] if absolute.startswith(cwd + os.sep) else absolute
+    """The path (absolute) as shown to people: relative to the working folder when inside it."""
+    return path[len(cwd) + 1:] if path.startswith(cwd + os.sep) else path
 
 
 class _Cache:
-    """Per-file results kept between runs in ``<cache_dir>/validate-<hash>.pickle``.
+    """Per-file results kept between runs in ``<cache_dir>/validate-<hash>.marshal``.
 
-    ``records`` maps an absolute path to (stat stamp, display name, digest, facts, problems) and is
+    ``records`` maps an absolute path to (stat stamp, display name, digest, facts, problems as
+    tuples) and is
     all a plain ``linkwell validate`` reads; the entries themselves live in a second file, keyed
     by content digest in ``entries-<hash>.marshal``, read only by callers that want them (the site and feed builders).
     """
@@ -319,14 +319,14 @@ class _Cache:
         self.key = hashlib.blake2b(f"{__version__}|{stamp}".encode(), digest_size=12).hexdigest()
         anchor = os.path.commonpath(files) if files else ""
         name = hashlib.blake2b(anchor.encode(), digest_size=8).hexdigest()
-        self.records_file = cache_dir / f"validate-{name}.pickle"
+        self.records_file = cache_dir / f"validate-{name}.marshal"
         self.entries_file = cache_dir / f"entries-{name}.marshal"
 
     def read_records(self) -> dict:
-        return cachefile.read(self.records_file, self.key, codec="pickle")
+        return cachefile.read(self.records_file, self.key)
 
     def write_records(self, records: dict) -> None:
-        cachefile.write(self.records_file, self.key, records, codec="pickle")
+        cachefile.write(self.records_file, self.key, records)
 
     def read_entries(self) -> dict:
         return cachefile.read(self.entries_file, self.key)
@@ -348,8 +348,7 @@ def validate_paths(paths, today: dt.date | None = None, cache_dir: Path | None =
 
 def _validate_paths(paths, today, cache_dir, workers, load_entries) -> Report:
     cwd = os.getcwd()
-    files, others = find_entry_files([Path(p) for p in paths])
-    files = [os.path.abspath(f) for f in files]
+    files, others = find_entry_files([Path(os.path.abspath(p)) for p in paths])  # so every path found is absolute
     cache_dir = cache_dir or cachefile.cache_dir()
     cache = _Cache(Path(cache_dir), files)
     records = cache.read_records()
@@ -373,7 +372,7 @@ def _validate_paths(paths, today, cache_dir, workers, load_entries) -> Report:
 
     fresh = _check_all([(p, d) for p, d, _ in todo], workers, load_entries)
     for (path, display, stamp), (digest, facts, problems, entry) in zip(todo, fresh, strict=True):
-        current[path] = records[path] = (stamp, display, digest, facts, problems)
+        current[path] = records[path] = (stamp, display, digest, facts, [astuple(p) for p in problems])
         if entry is not None:
             entries[digest] = entry
 
@@ -382,7 +381,7 @@ def _validate_paths(paths, today, cache_dir, workers, load_entries) -> Report:
                                    "directory; move this file elsewhere", "warning") for f in others)
     facts_by_file, paths_by_file = {}, {}
     for path, (_stamp, display, _digest, facts, problems) in current.items():
-        report.problems.extend(problems)
+        report.problems.extend(Problem(*p) for p in problems)
         if facts is not None:
             report.problems.extend(_date_problems(facts[4], path, display, today))
             facts_by_file[display] = facts
