@@ -21,19 +21,21 @@ def load(name: str) -> dict:
 
 
 @cache
-def checker(name: str):
+def checker(name: str, formats: bool = False):
     """A fast compiled validator (jsonschema-rs) for ``schema/<name>``, with the other schemas in
     ``schema/`` resolvable by their ``$id`` and nothing fetched from the network.
 
     ``checker(name).is_valid(data)`` answers yes or no (about ten times faster than jsonschema);
-    ``.validate(data)`` raises ``jsonschema_rs.ValidationError`` naming the first problem. Format
-    checks are left to ``validator`` (dates are parsed by the validator's own date checks).
+    ``.validate(data)`` raises ``jsonschema_rs.ValidationError`` naming the first problem.
+    ``formats=True`` checks ``format`` (date, date-time, uri, uuid...) too; entries do without, as
+    the validator parses their dates itself.
     """
     import jsonschema_rs
 
     resources = [(load(p.name)["$id"], load(p.name)) for p in sorted(SCHEMA_DIR.glob("*.schema.json"))
                  if "$id" in load(p.name)]
-    return jsonschema_rs.validator_for(load(name), registry=jsonschema_rs.Registry(resources), offline=True)
+    return jsonschema_rs.validator_for(load(name), registry=jsonschema_rs.Registry(resources), offline=True,
+                                       validate_formats=formats)
 
 
 def entry_checker():

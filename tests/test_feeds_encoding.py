@@ -133,3 +133,10 @@ def test_incremental_feeds_are_the_feeds_built_from_scratch(tmp_path):
     write_feeds(later, tmp_path / "scratch", BUILD_TIME)
     assert tree(tmp_path / "inc") == tree(tmp_path / "scratch")
     shutil.rmtree(tmp_path / "scratch")
+
+
+def test_the_build_time_feed_check_checks_formats():
+    head = directory_json.head([], dt.datetime(2026, 11, 23, tzinfo=dt.UTC), {})
+    directory_json.check(head | {"entries": []})
+    with pytest.raises(FeedError, match="generated_at"):
+        directory_json.check(head | {"generated_at": "last Tuesday", "entries": []})

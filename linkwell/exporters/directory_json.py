@@ -87,7 +87,7 @@ def check(document: dict) -> None:
     import jsonschema_rs
 
     try:
-        schema.checker("feed.schema.json").validate(document)
+        schema.checker("feed.schema.json", formats=True).validate(document)
     except jsonschema_rs.ValidationError as error:
         path = list(error.instance_path)
         where = ""
