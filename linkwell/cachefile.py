@@ -6,6 +6,10 @@ missing, unreadable or from another version (a cache that cannot be read only co
 for an unwritable cache. Data is plain dicts, lists, tuples and scalars, stored with ``marshal``
 (about ten times faster than pickle for these); ``codec="pickle"`` stores other objects.
 
+``read_sharded(path, version)`` / ``write_sharded(path, version, data, changed)`` keep a large
+``{str key: value}`` cache in ``SHARDS`` files (``<path>.<n>``) and rewrite only the files holding
+a changed key, so a rebuild after one edit does not rewrite tens of megabytes.
+
 ``cache_dir()`` is where caches live: ``$LINKWELL_CACHE_DIR``, else ``.linkwell-cache/`` in the
 working folder. ``template_cache()`` is a Jinja bytecode cache there, so templates (ours and
 Material's) are compiled once, not on every build; Jinja checks each template's source, so an
@@ -17,7 +21,10 @@ from __future__ import annotations
 import marshal
 import os
 import pickle
+import zlib
 from pathlib import Path
+
+SHARDS = 16
 
 
 def cache_dir() -> Path:
@@ -59,3 +66,29 @@ def write(path: Path, version: str, data, codec: str = "marshal") -> None:
         os.replace(tmp, path)
     except _ERRORS:
         pass
+
+
+def shard_of(key: str) -> int:
+    return zlib.crc32(key.encode("utf-8")) % SHARDS
+
+
+def read_sharded(path: Path, version: str) -> dict:
+    """Every readable shard's data merged (a missing or stale shard only costs recomputing its keys)."""
+    data: dict = {}
+    for n in range(SHARDS):
+        data.update(read(Path(f"{path}.{n}"), version))
+    return data
+
+
+def write_sharded(path: Path, version: str, data: dict, changed=None) -> None:
+    """Write the shards holding a key of ``changed`` (added, updated or removed keys; None: all)."""
+    dirty = set(range(SHARDS)) if changed is None else {shard_of(key) for key in changed}
+    if not dirty:
+        return
+    parts: dict[int, dict] = {n: {} for n in dirty}
+    for key, value in data.items():
+        part = parts.get(shard_of(key))
+        if part is not None:
+            part[key] = value
+    for n, part in parts.items():
+        write(Path(f"{path}.{n}"), version, part)

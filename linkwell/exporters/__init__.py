@@ -17,7 +17,8 @@ for. Entries are written sorted by id, so the output depends only on the entries
 when there is one (``common.source_catalogue``).
 
 Incremental: each entry's share of every feed (its ``directory.json`` item, CSV line, GeoJSON
-feature, ORUK list item and organisation) is cached in ``out_dir/.linkwell-feeds.marshal``,
+feature, ORUK list item and organisation) is cached in ``out_dir/.linkwell-feeds.marshal.<n>``
+(``cachefile.write_sharded``: only the shards holding a changed entry are rewritten),
 keyed by the entry's content, the build day and the exporters' code; only new or changed
 entries are recomputed, checked against the feed schema and get their ORUK service file
 written. The files are then assembled from the cached texts — byte for byte what a build
@@ -94,10 +95,10 @@ def _write_feeds(entries, out_dir, generated_at, sources_file, digests) -> list[
     on_disk = {e.name: e for e in os.scandir(services)}
     version = _version(today)
     cache_path = out_dir / CACHE_FILE
-    cached = cachefile.read(cache_path, version)
+    cached = cachefile.read_sharded(cache_path, version)
     head = directory_json.head(entries, generated_at, catalogue)
     directory_json.check(head | {"entries": []})
-    fresh_cache, batch, written_services, writing = {}, [], [], []
+    fresh_cache, batch, written_services, writing, changed = {}, [], [], [], set()
 
     def flush():  # check a batch of new or changed entries against the feed schema, then write their records
         directory_json.check(head | {"entries": [item for _path, _data, item in batch]})
@@ -115,6 +116,7 @@ def _write_feeds(entries, out_dir, generated_at, sources_file, digests) -> list[
                 if existing is not None and existing.stat().st_size == hit[9]:
                     fresh_cache[entry["id"]] = hit
                     continue
+            changed.add(entry["id"])
             facts = common.facts(entry, today)  # what every feed needs, worked out once
             record = openreferral.service_record(entry, today, facts)
             service_data = facts.dumps(record)
@@ -144,5 +146,6 @@ def _write_feeds(entries, out_dir, generated_at, sources_file, digests) -> list[
         ]
         for done in writing:
             done.result()
-    cachefile.write(cache_path, version, fresh_cache)
+    changed.update(set(cached) - set(fresh_cache))
+    cachefile.write_sharded(cache_path, version, fresh_cache, changed)
     return written
