@@ -44,6 +44,7 @@ __all__ = ["FeedError", "write_feeds"]
 
 CACHE_FILE = ".linkwell-feeds.marshal"
 WRITERS = 1  # a thread creating service files while the next batch is worked out (more only contend here)
+IN_FLIGHT = 16  # at most this many chunks of 32 service files wait for the writer: memory stays flat
 
 
 def _version(today: dt.date) -> str:
@@ -103,7 +104,10 @@ def _write_feeds(entries, out_dir, generated_at, sources_file, digests) -> list[
     def flush():  # check a batch of new or changed entries against the feed schema, then write their records
         directory_json.check(head | {"entries": [item for _path, _data, item in batch]})
         files = [(path, data) for path, data, _item in batch]
-        writing.extend(pool.submit(_write_files, files[i:i + 32]) for i in range(0, len(files), 32))
+        for i in range(0, len(files), 32):
+            while len(writing) >= IN_FLIGHT:  # the file system is slower than the work: wait, don't queue
+                writing.pop(0).result()
+            writing.append(pool.submit(_write_files, files[i:i + 32]))
         written_services.extend(path for path, _data in files)
         batch.clear()
 

@@ -117,8 +117,11 @@ def dumps(value) -> bytes:
     """Compact JSON as UTF-8 bytes (orjson, four to ten times faster than ``json``): byte for byte
     ``json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()`` for every value the
     feeds hold, except floats with 0 < |x| < 1e-4 (orjson writes ``0.00005`` and ``5e-6`` where
-    Python writes ``5e-05`` and ``5e-06``): see ``facts(...).dumps``."""
-    return orjson.dumps(value)
+    Python writes ``5e-05`` and ``5e-06``): see ``facts(...).dumps``.
+
+    The result is copied: the bytes orjson returns keep its whole working buffer (4 KB for a
+    100-byte text), and builds keep tens of thousands of these texts in their caches."""
+    return bytes(memoryview(orjson.dumps(value)))
 
 
 def stdlib_dumps(value) -> bytes:
