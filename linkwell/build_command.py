@@ -35,7 +35,7 @@ def _validated_entries(directory: Path) -> tuple[list[dict], dict[str, str]]:
         click.echo(f"Not built: {len(report.errors)} errors in the listings (shown above). Fix them and run "
                    "the build again.", err=True)
         sys.exit(1)
-    return list(report.entries.values()), {e["id"]: report.digests[f] for f, e in report.entries.items()}
+    return list(report.entries.values()), report.entry_digests()
 
 
 def _mkdocs_config(config_file: Path, out: Path | None, entries: list[dict] | None,

@@ -4,7 +4,7 @@
 missing, unreadable or from another version (a cache that cannot be read only costs time).
 ``write(path, version, data)`` saves atomically (temporary file, then rename) and never raises
 for an unwritable cache. Data is plain dicts, lists, tuples and scalars, stored with ``marshal``
-(about ten times faster than pickle for these); ``codec="pickle"`` stores other objects.
+(about ten times faster than pickle for these).
 
 ``read_sharded(path, version)`` / ``write_sharded(path, version, data, changed)`` keep a large
 ``{str key: value}`` cache in ``SHARDS`` files (``<path>.<n>``) and rewrite only the files holding
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import marshal
 import os
-import pickle
 import zlib
 from pathlib import Path
 
@@ -42,23 +41,23 @@ def template_cache():
     return jinja2.FileSystemBytecodeCache(str(folder))
 
 
-_ERRORS = (OSError, EOFError, ValueError, TypeError, KeyError, AttributeError, pickle.PickleError)
+_ERRORS = (OSError, EOFError, ValueError, TypeError, KeyError, AttributeError)
 
 
-def read(path: Path, version: str, codec: str = "marshal") -> dict:
+def read(path: Path, version: str) -> dict:
     try:
         with open(path, "rb") as f:
             raw = f.read()  # marshal.load(f) reads in small pieces: far slower than loads of the whole
-        cached = marshal.loads(raw) if codec == "marshal" else pickle.loads(raw)
+        cached = marshal.loads(raw)
         return cached["data"] if cached.get("version") == version else {}
     except _ERRORS:
         return {}
 
 
-def write(path: Path, version: str, data, codec: str = "marshal") -> None:
+def write(path: Path, version: str, data) -> None:
     payload = {"version": version, "data": data}
     try:
-        blob = marshal.dumps(payload) if codec == "marshal" else pickle.dumps(payload, pickle.HIGHEST_PROTOCOL)
+        blob = marshal.dumps(payload)
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(path).with_name(f"{Path(path).name}.{os.getpid()}.tmp")
         with open(tmp, "wb") as f:

@@ -123,7 +123,7 @@ class LinkwellPlugin(BasePlugin):
             lines = "\n".join(str(p) for p in report.errors[:50])
             more = f"\n... and {len(report.errors) - 50} more" if len(report.errors) > 50 else ""
             raise PluginError(f"{len(report.errors)} listing errors; fix them and build again:\n{lines}{more}")
-        return list(report.entries.values()), {e["id"]: report.digests[f] for f, e in report.entries.items()}
+        return list(report.entries.values()), report.entry_digests()
 
     def _boroughs_index(self) -> str:
         counts = Counter(e["borough"] for e in self.entries)

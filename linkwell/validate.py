@@ -59,6 +59,10 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     files_checked: int = 0
 
+    def entry_digests(self) -> dict[str, str]:
+        """{entry id: content digest} for every entry: the keys incremental builds use."""
+        return {entry["id"]: self.digests[file] for file, entry in self.entries.items()}
+
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]

@@ -271,3 +271,16 @@ def test_parallel_and_serial_agree(make_listing, tmp_path):
     parallel = validate_paths([root], workers=2, cache_dir=tmp_path / "c2")
     assert serial.problems == parallel.problems and serial.entries == parallel.entries
     assert len(serial.entries) == 450 and len(serial.errors) == 1
+
+
+def test_entry_digests_are_the_files_content_keys():
+    from pathlib import Path
+
+    from linkwell import DIRECTORY_DIR
+
+    report = validate_paths([DIRECTORY_DIR])
+    digests = report.entry_digests()
+    assert sorted(digests) == sorted(e["id"] for e in report.entries.values())
+    for file, entry in list(report.entries.items())[:5]:
+        raw = Path(file).read_bytes()  # a path relative to the working folder, or absolute
+        assert digests[entry["id"]] == hashlib.blake2b(raw, digest_size=16).hexdigest()

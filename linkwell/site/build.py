@@ -169,7 +169,7 @@ def _listing_pages(lists, entries, fresh, keys, renderer: Renderer, shells: dict
     is made from its heading and the keys of the entries on it, so a page whose key is in
     ``old_pages`` and whose file exists is not rendered again (html None), and its list items are
     only rendered for pages that are."""
-    pages, rendered = {}, {}  # (entry index, depth) -> list item: an entry is in its borough's and its categories' lists
+    pages, rendered = {}, {}  # (entry index, depth) -> list item: an entry is in its borough's and categories' lists
     for base, title, intro, crumbs, members in lists:
         total = len(members)
         count = max(1, math.ceil(total / PAGE_SIZE))
@@ -329,8 +329,9 @@ class _Background:
 def publish(entries: list[dict], out_dir: Path, shells: dict[int, Shell], site: SiteInfo,
             today: dt.date | None = None, workers: int | None = None, feeds: bool = True,
             search: bool = True, digests: dict[str, str] | None = None) -> PublishStats:
-    """``feeds`` / ``search`` switch the feeds and the search index off. ``digests`` ({entry id: content digest}, e.g. the validation's file digests) spares hashing
-    every entry; entries without one get ``linkwell.digest.entry_digest``."""
+    """``feeds`` / ``search`` switch the feeds and the search index off. ``digests`` ({entry id:
+    content digest}, e.g. ``Report.entry_digests()``) spares hashing every entry; entries without
+    one get ``linkwell.digest.entry_digest``."""
     today = today or dt.date.today()
     out_dir = Path(out_dir)
     workers = workers or os.cpu_count() or 1
