@@ -25,6 +25,7 @@ import gc
 import hashlib
 import os
 import re
+import threading
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import astuple, dataclass, field
@@ -428,4 +429,24 @@ def _check_all(batch: list[tuple[str, str]], workers: int | None, keep_entries: 
     chunks = [batch[i:i + chunk] for i in range(0, len(batch), chunk)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         parts = pool.map(_check_batch, chunks, [keep_entries] * len(chunks))
+        threading.Thread(target=_read_ahead, args=([path for path, _display in batch],), daemon=True).start()
         return [result for part in parts for result in part]
+
+
+def _read_ahead(paths: list[str]) -> None:
+    """Ask the kernel to start reading the files the workers will read next (posix_fadvise
+    WILLNEED returns at once). Files not read for a while are off the page cache, and a worker
+    reading them one by one waits for the disk each time; this keeps many reads in flight."""
+    if not hasattr(os, "posix_fadvise"):
+        return
+    for path in paths:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue  # the worker reports it
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
