@@ -12,7 +12,7 @@ its inputs (entry data, freshness notice, shell and renderer code). An entry pag
 only when its key changed or its file is missing; a borough or category list page only when
 its heading or one of the entries on it changed (its key is made from theirs); pages of deleted
 or renamed entries are removed.
-Many changed entry pages are rendered in worker processes (one per core, forked); the feeds
+Many changed entry and list pages are rendered in worker processes (one per core, forked); the feeds
 and the search index are written by two more forked workers meanwhile.
 
 ``preserve(out_dir)`` / ``restore(out_dir)`` move the generated folders aside while MkDocs
@@ -30,14 +30,12 @@ import logging
 import math
 import multiprocessing
 import os
-import pickle
 import shutil
 import time
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from linkwell import cachefile
 from linkwell import PROJECT_DIR
 from linkwell.boroughs import BOROUGHS
 from linkwell.digest import entry_digest
@@ -53,7 +51,7 @@ GENERATED_DIRS = ("entries", "boroughs", "categories", "openreferral", "search",
 MANIFEST = ".linkwell-manifest.json"
 KEEP = ".linkwell-keep"
 PAGE_SIZE = 100
-PARALLEL_THRESHOLD = 300  # fewer changed entry pages than this are rendered in this process
+PARALLEL_THRESHOLD = 300  # less work than this many entry pages is rendered in this process (a list page counts 20)
 LEAFLET_DIR = PROJECT_DIR / "node_modules" / "leaflet" / "dist"
 ENTRY_DEPTH = 2
 
@@ -128,13 +126,13 @@ def _write(path, text: str) -> None:
         f.write(data)
 
 
-# --- entry pages -----------------------------------------------------------------------------
+# --- entry and list pages --------------------------------------------------------------------
 
 # State the forked workers inherit (set just before the pool starts).
 _JOB: dict = {}
 
 
-def _render_entries(indices: list[int]) -> int:
+def _render_entries(indices: list[int]) -> None:
     renderer, shell, entries, fresh, out_dir = (_JOB[k] for k in ("renderer", "shell", "entries", "fresh", "out"))
     for i in indices:
         entry = entries[i]
@@ -143,33 +141,46 @@ def _render_entries(indices: list[int]) -> int:
         _write(f"{out_dir}/{path}index.html",
                shell.fill(title=page.title, description=page.description, head=page.head,
                           content=page.content, scripts=page.scripts, path=path))
-    return len(indices)
 
 
-def _entry_pages(entries, fresh, todo, renderer, shell, out_dir, today, workers) -> None:
-    _JOB.update(renderer=renderer, shell=shell, entries=entries, fresh=fresh, out=out_dir, today=today)
-    try:
-        if workers < 2 or len(todo) < PARALLEL_THRESHOLD:
-            _render_entries(todo)
-            return
-        chunk = max(50, math.ceil(len(todo) / (workers * 8)))
-        chunks = [todo[i:i + chunk] for i in range(0, len(todo), chunk)]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for _ in pool.imap_unordered(_render_entries, chunks):
-                pass
-    finally:
-        _JOB.clear()
+def _render_lists(specs: list[tuple]) -> None:
+    """Render and write list pages; a spec is (path, depth, title, intro, crumbs, base, page number,
+    pages, total, [entry index on the page])."""
+    renderer, shells, entries, fresh, out_dir = (_JOB[k] for k in ("renderer", "shells", "entries", "fresh", "out"))
+    for path, depth, title, intro, crumbs, base, n, count, total, on_page in specs:
+        items = [renderer.listing_item(entries[i], fresh[i], depth) for i in on_page]
+        page = renderer.listing_page(title=title, intro=intro, items=items, page=n, pages=count, base=base,
+                                     depth=depth, total=total, size=PAGE_SIZE, crumbs=crumbs)
+        _write(f"{out_dir}/{path}index.html", shells[depth].fill(title=page.title, description=page.description,
+                                                                 content=page.content, path=path))
 
 
-# --- listing pages ---------------------------------------------------------------------------
+def _render(task: tuple[str, list]) -> int:
+    kind, items = task
+    (_render_entries if kind == "entries" else _render_lists)(items)
+    return len(items)
 
-def _listing_pages(lists, entries, fresh, keys, renderer: Renderer, shells: dict[int, Shell],
-                   old_pages: dict[str, str], out_dir: Path) -> dict[str, tuple[str, str | None]]:
-    """{path: (key, html or None)} for every page of every borough and category list. A page's key
-    is made from its heading and the keys of the entries on it, so a page whose key is in
-    ``old_pages`` and whose file exists is not rendered again (html None), and its list items are
-    only rendered for pages that are."""
-    pages, rendered = {}, {}  # (entry index, depth) -> list item: an entry is in its borough's and categories' lists
+
+def _render_pages(entry_todo: list[int], list_todo: list[tuple], workers: int) -> None:
+    """Entry pages and list pages, in ``workers`` forked processes when there are many (the list
+    pages' tasks first: they are the larger ones, so the pool ends evenly)."""
+    if workers < 2 or len(entry_todo) + 20 * len(list_todo) < PARALLEL_THRESHOLD:
+        _render_entries(entry_todo)
+        _render_lists(list_todo)
+        return
+    chunk = max(50, math.ceil(len(entry_todo) / (workers * 8)))
+    tasks = [("lists", list_todo[i:i + 8]) for i in range(0, len(list_todo), 8)]
+    tasks += [("entries", entry_todo[i:i + chunk]) for i in range(0, len(entry_todo), chunk)]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for _ in pool.imap_unordered(_render, tasks):
+            pass
+
+
+def _plan_lists(lists, keys, old_pages: dict[str, str], out_dir: Path) -> tuple[dict[str, str], list[tuple]]:
+    """({path: key} for every page of every borough and category list, [spec of each page to
+    render]). A page's key is made from its heading and the keys of the entries on it, so a page
+    whose key is in ``old_pages`` and whose file exists is not rendered again."""
+    pages, todo = {}, []
     for base, title, intro, crumbs, members in lists:
         total = len(members)
         count = max(1, math.ceil(total / PAGE_SIZE))
@@ -178,21 +189,11 @@ def _listing_pages(lists, entries, fresh, keys, renderer: Renderer, shells: dict
             path = base if n == 1 else f"{base}{n}/"
             on_page = members[(n - 1) * PAGE_SIZE:n * PAGE_SIZE]
             heading = f"{title}|{intro}|{crumbs!r}|{n}|{count}|{total}|"
-            key = hashlib.blake2b((heading + ",".join(keys[i] for i in on_page)).encode(), digest_size=12).hexdigest()
-            if old_pages.get(path) == key and os.path.isfile(os.path.join(out_dir, path, "index.html")):
-                pages[path] = (key, None)
-                continue
-            items = []
-            for i in on_page:
-                item = rendered.get((i, depth))
-                if item is None:
-                    item = rendered[i, depth] = renderer.listing_item(entries[i], fresh[i], depth)
-                items.append(item)
-            page = renderer.listing_page(title=title, intro=intro, items=items, page=n, pages=count, base=base,
-                                         depth=depth, total=total, size=PAGE_SIZE, crumbs=crumbs)
-            pages[path] = (key, shells[depth].fill(title=page.title, description=page.description,
-                                                   content=page.content, path=path))
-    return pages
+            pages[path] = key = hashlib.blake2b((heading + ",".join(keys[i] for i in on_page)).encode(),
+                                                digest_size=12).hexdigest()
+            if old_pages.get(path) != key or not os.path.isfile(os.path.join(out_dir, path, "index.html")):
+                todo.append((path, depth, title, intro, crumbs, base, n, count, total, on_page))
+    return pages, todo
 
 
 def _lists(entries, fresh):
@@ -390,19 +391,18 @@ def publish(entries: list[dict], out_dir: Path, shells: dict[int, Shell], site: 
 def _pages(entries, fresh, todo, keys, renderer, shells, site, out_dir, today, workers, old, old_pages, new_pages,
            version, stats, lap) -> None:
     """Entry pages, list pages, the manifest and the map assets (``publish`` without the feeds)."""
+    list_pages, list_todo = _plan_lists(_lists(entries, fresh), keys, old_pages, out_dir)
+    new_pages.update(list_pages)
+    stats.listing_pages, stats.listing_pages_written = len(list_pages), len(list_todo)
     lap("prepare")
-    _entry_pages(entries, fresh, todo, renderer, shells[ENTRY_DEPTH], out_dir, today, workers)
-    lap("entry pages")
+    _JOB.update(renderer=renderer, shell=shells[ENTRY_DEPTH], shells=shells, entries=entries, fresh=fresh,
+                out=out_dir, today=today)
+    try:
+        _render_pages(todo, list_todo, workers)
+    finally:
+        _JOB.clear()
+    lap("entry and list pages")
 
-    listing = _listing_pages(_lists(entries, fresh), entries, fresh, keys, renderer, shells, old_pages, out_dir)
-    stats.listing_pages = len(listing)
-    for path, (key, text) in listing.items():
-        new_pages[path] = key
-        if text is not None:
-            _write(out_dir / path / "index.html", text)
-            stats.listing_pages_written += 1
-
-    lap("list pages")
     for path in set(old.get("pages", {})) - set(new_pages):
         target = out_dir / path
         if target.is_dir() and target.resolve().is_relative_to(out_dir.resolve()):
