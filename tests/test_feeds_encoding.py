@@ -94,9 +94,27 @@ cell = st.one_of(st.text(), st.text(alphabet=',"\r\n \'=+-@x'), st.integers(-10*
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(cell, min_size=2, max_size=8))
+@given(st.lists(st.one_of(cell, st.none()), max_size=8))
 def test_csv_line_is_what_csv_writer_writes(cells):
     assert tabular._line(cells) == csv_writer_line(cells)
+
+
+@pytest.mark.parametrize("cells", [[], [""], [None], ["", ""], ["a,b", 'say "hi"', "two\nlines", "cr\r"], [1.5e-05]])
+def test_csv_line_edge_cases_are_what_csv_writer_writes(cells):
+    assert tabular._line(cells) == csv_writer_line(cells)
+
+
+def test_csv_row_cells_come_in_column_order():
+    entry = copy.deepcopy(VALID_ENTRY) | {"location": {"venue": "Hall", "postcode": "SE8 4RJ"}}
+    cells = tabular.row(entry, TODAY)
+    named = dict(zip([name for name, _ in tabular.COLUMNS], cells, strict=True))
+    facts = common.facts(entry, TODAY)
+    assert named["id"] == entry["id"] and named["oruk_id"] == facts.service_id
+    assert named["latitude"] == facts.point[0] and named["longitude"] == facts.point[1]
+    assert named["freshness_notice"] == facts.freshness.notice and named["status"] == entry["status"]
+    for name in ("name", "borough", "cost", "status", "last_verified", "verified_by"):
+        assert named[name] == entry[name]
+    assert named["organisation"] == entry["organisation"]["name"] and named["venue"] == "Hall"
 
 
 def test_csv_rows_are_what_csv_writer_writes():
