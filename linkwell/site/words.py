@@ -18,6 +18,8 @@ CATEGORIES = {
     "active": ("Active", "moving more, sport, walking and nature"),
     "safe": ("Safe", "advice on money, housing, benefits and rights"),
 }
+ACTIVITIES = {"lunch-club": "Lunch club", "english-language": "English language (ESOL)",
+              "digital-skills": "Digital skills", "legal-advice": "Legal advice"}  # the rest read well as slug_words
 DAYS = {"mo": "Monday", "tu": "Tuesday", "we": "Wednesday", "th": "Thursday", "fr": "Friday",
         "sa": "Saturday", "su": "Sunday"}
 SCHEMA_DAYS = {k: f"https://schema.org/{v}" for k, v in DAYS.items()}
@@ -50,7 +52,7 @@ def slug_words(slug: str) -> str:
 
 
 def category(slug: str) -> str:
-    return CATEGORIES.get(slug, (slug_words(slug), ""))[0]
+    return CATEGORIES[slug][0] if slug in CATEGORIES else slug_words(slug)
 
 
 def category_blurb(slug: str) -> str:
@@ -58,8 +60,7 @@ def category_blurb(slug: str) -> str:
 
 
 def activity(slug: str) -> str:
-    return {"lunch-club": "Lunch club", "english-language": "English language (ESOL)",
-            "digital-skills": "Digital skills", "legal-advice": "Legal advice"}.get(slug, slug_words(slug))
+    return ACTIVITIES[slug] if slug in ACTIVITIES else slug_words(slug)
 
 
 def group(slug: str) -> str:
