@@ -15,6 +15,7 @@ times faster); the node tree is then composed only when a line number is wanted.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -254,7 +255,14 @@ def _yaml_hint(problem: str, line_text: str) -> str:
     return ""
 
 
-def load_entry_file(path) -> LoadedDocument:
+def read_entry_bytes(path) -> bytes:
+    """A listing file's bytes, at most ``MAX_FILE_BYTES + 1`` of them (``decode`` refuses more),
+    read without reserving that much memory for every file (f.read(n) allocates n bytes first)."""
     with open(path, "rb") as f:
-        raw = f.read(MAX_FILE_BYTES + 1)
-    return load_entry_text(decode(raw))
+        if os.fstat(f.fileno()).st_size <= MAX_FILE_BYTES:
+            return f.read()
+        return f.read(MAX_FILE_BYTES + 1)
+
+
+def load_entry_file(path) -> LoadedDocument:
+    return load_entry_text(decode(read_entry_bytes(path)))

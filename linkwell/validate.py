@@ -33,7 +33,7 @@ from pathlib import Path
 
 from linkwell import __version__, cachefile, schema
 from linkwell.boroughs import BOROUGHS
-from linkwell.loader import EntryLoadError, LoadedDocument, decode, load_entry_text
+from linkwell.loader import EntryLoadError, LoadedDocument, decode, load_entry_text, read_entry_bytes
 from linkwell.messages import explain, field_name
 from linkwell.postcodes import POSTCODE_FILE, normalise_postcode, postcodes
 
@@ -149,8 +149,7 @@ def check_file(path: str, display: str) -> tuple[str, dict | None, list[Problem]
     Returns (content digest, entry or None when it cannot be used, problems).
     """
     try:
-        with open(path, "rb") as f:
-            raw = f.read(2_000_000)
+        raw = read_entry_bytes(path)
     except OSError as exc:
         return "", None, [Problem(display, 1, "(file)", f"cannot be read: {exc.strerror}")]
     digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
