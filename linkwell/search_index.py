@@ -34,6 +34,7 @@ import gzip
 import hashlib
 import json
 import marshal
+import os
 import re
 import shutil
 import unicodedata
@@ -404,7 +405,8 @@ def build_files(entries: list[dict], today: dt.date, *, cache: dict | None = Non
     return meta, files, pc_files
 
 
-CACHE_FILE = ".linkwell-search.marshal"
+CACHE_FILE = ".linkwell-search.marshal"  # the build folder's name, its files' digests, borough centres
+ENTRIES_CACHE = ".linkwell-search-entries.marshal"  # what each entry contributes, in cachefile.SHARDS files
 
 
 def _code_version() -> str:
@@ -420,11 +422,13 @@ def write_search_index(entries: list[dict], out_dir: Path, today: dt.date,
                        digests: dict[str, str] | None = None) -> None:
     """Write the search index and postcode shards for ``entries`` into the built site ``out_dir``.
 
-    Files whose build folder (``search/<hash>/``) already exists are left alone, so a rebuild with
-    no change to what search shows writes nothing; a changed index is written beside the old one,
-    ``meta.json`` is switched to it, then the old folder is removed. What each entry contributes is
-    cached in ``out_dir/.linkwell-search.marshal`` (with the borough centres), so a rebuild only
-    recomputes changed entries and reads the postcode table only when its shards must be written.
+    A rebuild with no change to what search shows writes nothing. Otherwise the index gets a new
+    build folder (``search/<hash>/``): the previous build's folder is renamed to it and only the
+    files whose bytes changed are written (its files' digests are cached), then ``meta.json`` is
+    switched to it; so only the new folder exists when the build ends. What each entry
+    contributes is cached in ``out_dir/.linkwell-search-entries.marshal.<n>`` (shards holding a
+    changed entry are rewritten), so a rebuild only recomputes changed entries and reads the
+    postcode table only when its shards must be written.
     """
     from linkwell.validate import _no_gc  # many small acyclic objects: the collector's passes only cost time
     with _no_gc():
@@ -433,23 +437,20 @@ def write_search_index(entries: list[dict], out_dir: Path, today: dt.date,
 
 def _write_search_index(entries, out_dir: Path, today: dt.date, digests) -> None:
     version = _code_version()
-    cache_path = out_dir / CACHE_FILE
-    cached = cachefile.read(cache_path, version)
+    cached = cachefile.read(out_dir / CACHE_FILE, version)
+    entry_cache = cachefile.read_sharded(out_dir / ENTRIES_CACHE, version)
+    before = {entry_id: hit[0] for entry_id, hit in entry_cache.items()}
     pc_dir = out_dir / "postcodes"
     stamp = _postcode_stamp()
     pc_current = "centroids" in cached and (pc_dir / ".stamp").is_file() and (pc_dir / ".stamp").read_bytes() == stamp
-    entry_cache = cached.get("entries", {})
     meta, files, pc_files = build_files(list(entries), today, cache=entry_cache, centroids=cached.get("centroids"),
                                         postcode_files=not pc_current, digests=digests)
     search_dir = out_dir / "search"
     base = search_dir / meta["base"]
-    if not (base / "done").is_file():
-        if base.exists():
-            shutil.rmtree(base)
-        for folder in sorted({str(Path(p).parent) for p in files}):
-            (base / folder).mkdir(parents=True, exist_ok=True)
-        _write_all(base, files)
-        (base / "done").write_bytes(b"")
+    if (base / "done").is_file():  # the folder's name is a hash of every file in it: nothing to write
+        sums = cached["files"] if cached.get("base") == meta["base"] else _sums(files)
+    else:
+        sums = _write_build_folder(search_dir, cached.get("base"), cached.get("files", {}), meta["base"], files)
     tmp = search_dir / "meta.json.tmp"
     tmp.write_bytes(_json(meta))
     tmp.replace(search_dir / "meta.json")
@@ -460,8 +461,38 @@ def _write_search_index(entries, out_dir: Path, today: dt.date, digests) -> None
         pc_dir.mkdir(parents=True, exist_ok=True)
         _write_all(pc_dir, pc_files)
         (pc_dir / ".stamp").write_bytes(stamp)
-    cachefile.write(cache_path, version, {"entries": entry_cache, "centroids": _postcode_shards()[1]
-                                       if "centroids" not in cached else cached["centroids"]})
+    changed = {entry_id for entry_id, hit in entry_cache.items() if before.get(entry_id) != hit[0]}
+    cachefile.write_sharded(out_dir / ENTRIES_CACHE, version, entry_cache, changed | (set(before) - set(entry_cache)))
+    centroids = cached["centroids"] if "centroids" in cached else _postcode_shards()[1]
+    cachefile.write(out_dir / CACHE_FILE, version, {"base": meta["base"], "files": sums, "centroids": centroids})
+
+
+def _write_build_folder(search_dir: Path, old_name: str | None, old_sums: dict[str, str], name: str,
+                        files: dict[str, bytes]) -> dict[str, str]:
+    """Make ``search/<name>/`` hold exactly ``files``, from the previous build's folder when it is
+    complete (renamed, then only changed files written and gone ones removed); returns the files'
+    digests. ``done`` is written last, so an interrupted build's folder is never reused."""
+    sums = _sums(files)
+    folder = search_dir / name
+    old = search_dir / old_name if old_name else None
+    if folder.exists():
+        shutil.rmtree(folder)
+    if old is not None and old != folder and (old / "done").is_file():
+        (old / "done").unlink()
+        os.rename(old, folder)
+        for path in set(old_sums) - set(files):
+            (folder / path).unlink(missing_ok=True)
+        files = {path: body for path, body in files.items() if old_sums.get(path) != sums[path]}
+    for sub in sorted({str(Path(p).parent) for p in files}):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_all(folder, files)
+    (folder / "done").write_bytes(b"")
+    return sums
+
+
+def _sums(files: dict[str, bytes]) -> dict[str, str]:
+    return {path: hashlib.blake2b(body, digest_size=16).hexdigest() for path, body in files.items()}
 
 
 def _write_all(folder: Path, files: dict[str, bytes]) -> None:

@@ -190,3 +190,40 @@ def test_home_page_form_is_up_to_date_with_the_vocabularies():
     assert search_form.form_html() in text, "run: .venv/bin/python -m linkwell.search_form"
     for value in vocabulary("categories") + vocabulary("access") + vocabulary("accessibility"):
         assert f'value="{value}"' in text
+
+
+def _tree(folder):
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_rebuild_after_an_edit_patches_the_previous_folder_into_a_complete_new_one(tmp_path):
+    entries = list(generate(200, seed=9))
+    out = tmp_path / "site"
+    write_search_index(entries, out, TODAY)
+    first = json.loads((out / "search" / "meta.json").read_text())["base"]
+    unchanged = out / "search" / first / "f" / "cost" / "free.json"
+    inode = unchanged.stat().st_ino
+
+    entries[7] = dict(entries[7], description=entries[7]["description"] + " Now with a choir.")
+    write_search_index(entries, out, TODAY)
+    second = json.loads((out / "search" / "meta.json").read_text())["base"]
+    assert second != first
+    assert sorted(p.name for p in (out / "search").iterdir()) == sorted([second, "meta.json"])
+
+    fresh = tmp_path / "fresh"
+    write_search_index(entries, fresh, TODAY)
+    assert _tree(out / "search") == _tree(fresh / "search")  # exactly what a build from scratch writes
+    assert (out / "search" / second / "f" / "cost" / "free.json").stat().st_ino == inode  # kept, not rewritten
+
+
+def test_an_interrupted_build_folder_is_never_reused(tmp_path):
+    entries = list(generate(50, seed=4))
+    out = tmp_path / "site"
+    write_search_index(entries, out, TODAY)
+    base = out / "search" / json.loads((out / "search" / "meta.json").read_text())["base"]
+    (base / "done").unlink()
+    (base / "t" / "wa.json").write_text("broken")  # left half-written by an interrupted build
+    write_search_index(entries, out, TODAY)
+    fresh = tmp_path / "fresh"
+    write_search_index(entries, fresh, TODAY)
+    assert _tree(out / "search") == _tree(fresh / "search")
