@@ -202,6 +202,16 @@ def test_fast_uuid5_matches_the_standard_library():
         assert common.uuid5(name) == str(uuid.uuid5(common.LINKWELL_NAMESPACE, name)), name
 
 
+def test_sub_ids_are_the_uuid5_of_slug_and_path():
+    import uuid
+
+    for slug in ["syn-1", "café-ŵ", "a" * 200]:
+        sub_id = common.sub_ids(slug)
+        for what in ["phone", "attribute/linkwell-access/drop-in", "schedule/3", "language/日本", ""]:
+            expected = str(uuid.uuid5(common.LINKWELL_NAMESPACE, f"{slug}/{what}"))
+            assert sub_id(what) == expected == common.stable_id(slug, *what.split("/")), (slug, what)
+
+
 def test_builds_are_deterministic_and_replace_old_records(tmp_path):
     entries = [make("a-group"), make("b-group")]
     write_feeds(entries, tmp_path / "one", BUILD_TIME)

@@ -115,10 +115,10 @@ def organization_record(org: dict) -> dict:
     return record
 
 
-def _schedules(slug: str, sid: str, schedule: list[dict]) -> list[dict]:
+def _schedules(sub_id, sid: str, schedule: list[dict]) -> list[dict]:
     records = []
     for i, slot in enumerate(schedule or []):
-        record = {"id": common.stable_id(slug, "schedule", str(i)), "service_id": sid}
+        record = {"id": sub_id(f"schedule/{i}"), "service_id": sid}
         frequency = slot.get("frequency")
         if frequency in ("weekly", "fortnightly"):
             record["freq"] = "WEEKLY"
@@ -138,12 +138,11 @@ def _schedules(slug: str, sid: str, schedule: list[dict]) -> list[dict]:
     return records
 
 
-def _locations(entry: dict, sid: str, point: tuple[float, float, str] | None) -> list[dict]:
-    slug = entry["id"]
+def _locations(entry: dict, sub_id, sid: str, point: tuple[float, float, str] | None) -> list[dict]:
     location = entry.get("location") or {}
     found = []
     if location:
-        loc = {"id": common.stable_id(slug, "location"), "location_type": "physical"}
+        loc = {"id": sub_id("location"), "location_type": "physical"}
         name = location.get("venue") or location.get("address")
         if name:
             loc["name"] = name
@@ -151,22 +150,22 @@ def _locations(entry: dict, sid: str, point: tuple[float, float, str] | None) ->
             loc["latitude"], loc["longitude"] = point[0], point[1]
         line = location.get("address") or location.get("venue")
         if location.get("postcode") and line:
-            loc["addresses"] = [{"id": common.stable_id(slug, "address"), "location_id": loc["id"],
+            loc["addresses"] = [{"id": sub_id("address"), "location_id": loc["id"],
                                  "address_1": line, "city": "London",
                                  "state_province": common.borough_name(entry["borough"]),
                                  "postal_code": location["postcode"].upper(), "country": "GB",
                                  "address_type": "physical"}]
         if entry.get("accessibility"):
-            loc["accessibility"] = [{"id": common.stable_id(slug, "accessibility", code), "location_id": loc["id"],
+            loc["accessibility"] = [{"id": sub_id(f"accessibility/{code}"), "location_id": loc["id"],
                                      "description": common.label(code)} for code in entry["accessibility"]]
         found.append(loc)
     if "online" in entry["delivery"]:
-        loc = {"id": common.stable_id(slug, "online"), "location_type": "virtual", "name": "Online"}
+        loc = {"id": sub_id("online"), "location_type": "virtual", "name": "Online"}
         url = common.website(entry)
         if url:
             loc["url"] = url
         found.append(loc)
-    return [{"id": common.stable_id(slug, "service-at-location", loc["id"]), "service_id": sid,
+    return [{"id": sub_id("service-at-location/" + loc["id"]), "service_id": sid,
              "location_id": loc["id"], "location": loc} for loc in found]
 
 
@@ -201,7 +200,7 @@ def service_record(entry: dict, today: dt.date, facts: common.Facts | None = Non
     """The full ORUK 3.0 service record for one entry (no empty values anywhere); ``facts``
     (``common.facts(entry, today)``) spares working them out again."""
     facts = facts or common.facts(entry, today)
-    slug = entry["id"]
+    sub_id = common.sub_ids(entry["id"])  # the ids of the records hanging off this service
     sid = facts.service_id
     org = organization_record(entry["organisation"])
     contact = entry.get("contact") or {}
@@ -229,46 +228,46 @@ def service_record(entry: dict, today: dt.date, facts: common.Facts | None = Non
     if alert:
         record["alert"] = alert
     if contact.get("phone"):
-        record["phones"] = [{"id": common.stable_id(slug, "phone"), "service_id": sid, "number": contact["phone"]}]
-    schedules = _schedules(slug, sid, entry.get("schedule"))
+        record["phones"] = [{"id": sub_id("phone"), "service_id": sid, "number": contact["phone"]}]
+    schedules = _schedules(sub_id, sid, entry.get("schedule"))
     if schedules:
         record["schedules"] = schedules
     borough = BOROUGHS.get(entry["borough"])
     if borough:
         record["service_areas"] = [{
-            "id": common.stable_id(slug, "service-area"), "service_id": sid, "name": borough.name,
+            "id": sub_id("service-area"), "service_id": sid, "name": borough.name,
             "description": f"{borough.name}, London", "extent_type": "ons-gss-code", "extent": borough.gss,
             "uri": f"http://statistics.data.gov.uk/id/statistical-geography/{borough.gss}"}]
-    at_locations = _locations(entry, sid, facts.point)
+    at_locations = _locations(entry, sub_id, sid, facts.point)
     if at_locations:
         record["service_at_locations"] = at_locations
     if entry.get("languages"):
         record["languages"] = []
         for code in entry["languages"]:
-            language = {"id": common.stable_id(slug, "language", code), "service_id": sid, "code": code}
+            language = {"id": sub_id(f"language/{code}"), "service_id": sid, "code": code}
             if code in LANGUAGE_NAMES:
                 language["name"] = LANGUAGE_NAMES[code]
             record["languages"].append(language)
     record["organization"] = org
-    option = {"id": common.stable_id(slug, "cost"), "service_id": sid, "option": cost, "currency": "GBP"}
+    option = {"id": sub_id("cost"), "service_id": sid, "option": cost, "currency": "GBP"}
     if entry["cost"] == "free":
         option["amount"] = 0
     if entry.get("cost_note"):
         option["amount_description"] = entry["cost_note"]
     record["cost_options"] = [option]
     if contact.get("email") or contact.get("phone"):
-        person = {"id": common.stable_id(slug, "contact"), "service_id": sid, "name": entry["organisation"]["name"]}
+        person = {"id": sub_id("contact"), "service_id": sid, "name": entry["organisation"]["name"]}
         if contact.get("email"):
             person["email"] = contact["email"]
         if contact.get("phone"):
-            person["phones"] = [{"id": common.stable_id(slug, "contact", "phone"), "contact_id": person["id"],
+            person["phones"] = [{"id": sub_id("contact/phone"), "contact_id": person["id"],
                                  "number": contact["phone"]}]
         record["contacts"] = [person]
     attributes = []
     for taxonomy, (field, _name, _description) in TAXONOMIES.items():
         for code in _values(entry, field):
             term = term_record(taxonomy, code)
-            attributes.append({"id": common.stable_id(slug, "attribute", taxonomy, code), "link_id": sid,
+            attributes.append({"id": sub_id(f"attribute/{taxonomy}/{code}"), "link_id": sid,
                                "link_type": taxonomy, "link_entity": "service",
                                "taxonomy_term_id": term["id"], "taxonomy_term": term})
     record["attributes"] = attributes
