@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
+from urllib.parse import urlencode
 
 from conftest import VALID_ENTRY
 from hypothesis import given
@@ -18,22 +19,19 @@ from linkwell.site import words
 from linkwell.site.render import Renderer, SiteInfo, collapse_spaces, html_text, label_html
 
 TODAY = dt.date(2026, 6, 1)
-SPACEY = st.lists(st.sampled_from(["a", "bc", " ", "  ", "\n", "\n\n", "\t", "\xa0", "\u2028", "\x1c", "\x85", "é",
-                                   "<", "&"]), max_size=600).map("".join)
+WHITESPACE = [chr(c) for c in range(0x3000 + 1) if chr(c).isspace() or re.match(r"\s", chr(c))]
+SPACEY = st.lists(st.sampled_from(["a", "bc", "é", "<", "&", *WHITESPACE, "  ", "\n\n"]), max_size=300).map("".join)
 
 
-@given(SPACEY, st.integers(min_value=0, max_value=300))
-def test_collapse_spaces_is_a_long_enough_prefix_of_re_sub(text, keep):
-    full = re.sub(r"\s+", " ", text)
-    got = collapse_spaces(text, keep)
-    assert full.startswith(got)
-    assert got == full or len(got.strip()) > keep
-    # what the two callers take from it is the same as from the whole text
-    assert got[:155] == full[:155] or keep < 155
-    if keep >= 180:
-        short, short_full = got.strip(), full.strip()
-        assert (len(short) <= 180) == (len(short_full) <= 180)
-        assert short[:177] == short_full[:177]
+def test_python_and_re_agree_on_whitespace():
+    assert all(c.isspace() and re.match(r"\s", c) for c in WHITESPACE)
+    assert "\xa0" in WHITESPACE and "\u2028" in WHITESPACE and "\x1c" in WHITESPACE
+
+
+@given(SPACEY)
+def test_collapse_spaces_is_re_sub(text):
+    assert collapse_spaces(text) == re.sub(r"\s+", " ", text)
+    assert " ".join(text.split()) == re.sub(r"\s+", " ", text).strip()  # what listing_item relies on
 
 
 def test_html_text_escapes_like_the_templates():
@@ -69,3 +67,20 @@ def test_listing_item_escapes_hostile_text():
         assert bad not in item
     assert html_text(RAW_HOSTILE["name"]) in item
     assert html_text(RAW_HOSTILE["organisation"]["name"]) in item
+
+
+@given(st.text(max_size=40), st.text(max_size=20))
+def test_suggest_change_url_is_urlencode(name, listing_id):
+    site = SiteInfo(repo_url="https://github.com/example/linkwell/", update_form="update listing.yml")
+    query = urlencode({"template": site.update_form, "title": f"Update: {name}", "listing": listing_id})
+    url = Renderer(site).suggest_change_url({"name": name, "id": listing_id})
+    assert url == f"https://github.com/example/linkwell/issues/new?{query}"
+    assert Renderer(SiteInfo(repo_url="javascript:alert(1)")).suggest_change_url({"name": name}) is None
+
+
+def test_audience_line():
+    assert words.audience("", []) == "Anyone"
+    assert words.audience("Ages 18 to 65", []) == "Ages 18 to 65"
+    assert words.audience("", ["carers"]) == "Especially for carers"
+    assert words.audience("Ages 65 and over", ["carers", "LGBTQ+ people"]) == \
+        "Ages 65 and over; especially for carers and LGBTQ+ people"

@@ -79,6 +79,17 @@ def join_words(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def audience(ages: str, groups: list[str]) -> str:
+    """The "who it is for" line: "Ages 18 to 65; especially for carers", "Especially for carers",
+    "Ages 65 and over" or "Anyone"."""
+    if not (ages or groups):
+        return "Anyone"
+    text = ages + ("; " if ages and groups else "")
+    if groups:
+        text += ("especially for " if ages else "Especially for ") + join_words(groups)
+    return text
+
+
 def delivery(values: list[str]) -> str:
     """["in-person", "online"] -> "In person or online"."""
     text = " or ".join(DELIVERY.get(v, v).lower() for v in values)
