@@ -90,13 +90,15 @@ def csv_writer_line(cells) -> str:
 
 
 cell = st.one_of(st.text(), st.text(alphabet=',"\r\n \'=+-@x'), st.integers(-10**6, 10**6),
-                 st.floats(allow_nan=False, allow_infinity=False), st.booleans())
+                 st.floats(allow_nan=False, allow_infinity=False), st.booleans(), st.dates())
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(cell, st.none()), max_size=8))
 def test_csv_line_is_what_csv_writer_writes(cells):
     assert tabular._line(cells) == csv_writer_line(cells)
+    guarded = ["" if c is None else tabular.safe_cell(c) for c in cells]
+    assert tabular._line(cells, guard_formulas=True) == csv_writer_line(guarded)
 
 
 @pytest.mark.parametrize("cells", [[], [""], [None], ["", ""], ["a,b", 'say "hi"', "two\nlines", "cr\r"], [1.5e-05]])

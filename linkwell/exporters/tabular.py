@@ -68,15 +68,15 @@ def safe_cell(value) -> str | float | int:
     return "'" + text if text.startswith(_DANGEROUS) else text
 
 
-def row(entry: dict, today: dt.date, facts: common.Facts | None = None) -> list:
-    """The entry's cells in ``COLUMNS`` order (``facts``: ``common.facts(entry, today)``, optional)."""
+def _values(entry: dict, today: dt.date, facts: common.Facts | None) -> dict:
+    """The entry's raw values by column name, in ``COLUMNS`` order."""
     org = entry["organisation"]
     location = entry.get("location") or {}
     contact = entry.get("contact") or {}
     audience = entry.get("audience") or {}
     facts = facts or common.facts(entry, today)
     point, fresh = facts.point, facts.freshness
-    values = {  # COLUMNS order
+    return {
         "id": entry["id"], "oruk_id": facts.service_id, "name": entry["name"],
         "organisation": org["name"], "charity_number": org.get("charity_number"),
         "company_number": org.get("company_number"), "description": entry["description"],
@@ -95,9 +95,11 @@ def row(entry: dict, today: dt.date, facts: common.Facts | None = None) -> list:
         "freshness": fresh.state, "freshness_notice": fresh.notice,
         "sources": "; ".join(s.get("source_id") or s.get("title") or s["kind"] for s in entry["sources"]),
     }
-    # ``values`` is written in ``COLUMNS`` order (a test checks), so no lookups by name are needed
-    return [("'" + value if value.startswith(_DANGEROUS) else value) if type(value) is str  # safe_cell, inlined
-            else "" if value is None else safe_cell(value) for value in values.values()]
+
+
+def row(entry: dict, today: dt.date, facts: common.Facts | None = None) -> list:
+    """The entry's cells in ``COLUMNS`` order (``facts``: ``common.facts(entry, today)``, optional)."""
+    return ["" if value is None else safe_cell(value) for value in _values(entry, today, facts).values()]
 
 
 def write(entries: list[dict], out_dir: Path, generated_at: dt.datetime) -> Path:
@@ -105,9 +107,10 @@ def write(entries: list[dict], out_dir: Path, generated_at: dt.datetime) -> Path
     return write_lines([row_text(e, today) for e in entries], out_dir)
 
 
-def _line(cells: list) -> str:
+def _line(cells, guard_formulas: bool = False) -> str:
     """The line ``csv.writer`` writes for ``cells``, ``\\r\\n`` included: RFC 4180 quoting where a cell
     holds a comma, a double quote or a line break; ``None`` is an empty cell; numbers as ``str``.
+    ``guard_formulas``: each cell goes through ``safe_cell`` first.
 
     Written out here because ``csv.writer`` copies every character into its own buffer one by one:
     this is about twice as fast on our long rows (``tests/test_feeds_encoding.py`` checks the two
@@ -115,7 +118,15 @@ def _line(cells: list) -> str:
     out = []
     for cell in cells:
         if type(cell) is not str:
-            cell = "" if cell is None else str(cell)
+            if cell is None:
+                out.append("")
+                continue
+            if guard_formulas and not isinstance(cell, (int, float)):
+                cell = safe_cell(cell)
+            else:
+                cell = str(cell)
+        elif guard_formulas and cell.startswith(_DANGEROUS):  # safe_cell, inlined: most cells are text
+            cell = "'" + cell
         if "," in cell or '"' in cell or "\n" in cell or "\r" in cell:
             cell = '"' + cell.replace('"', '""') + '"'
         out.append(cell)
@@ -125,8 +136,8 @@ def _line(cells: list) -> str:
 
 
 def row_text(entry: dict, today: dt.date, facts: common.Facts | None = None) -> str:
-    """One entry's CSV line, ``\\r\\n`` included."""
-    return _line(row(entry, today, facts))
+    """One entry's CSV line, ``\\r\\n`` included: ``_line(row(entry, today, facts))`` in one pass."""
+    return _line(_values(entry, today, facts).values(), guard_formulas=True)
 
 
 def write_lines(lines: list[str], out_dir: Path) -> Path:
