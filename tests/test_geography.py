@@ -7,7 +7,7 @@ from geopy.geocoders.base import Geocoder
 
 from linkwell.boroughs import BOROUGHS, by_gss, by_name
 from linkwell.geo import PostcodeGeocoder, distance_km
-from linkwell.postcodes import normalise_postcode, postcodes
+from linkwell.postcodes import borough_centres, normalise_postcode, postcodes
 
 
 def test_table_covers_london():
@@ -55,3 +55,16 @@ def test_borough_names():
     assert by_name("City of Westminster").slug == "westminster"
     assert by_name("Kingston").slug == "kingston-upon-thames"
     assert by_name("Manchester") is None and by_name(None) is None
+
+
+def test_borough_centres_are_the_mean_of_each_boroughs_postcodes(tmp_path, monkeypatch):
+    monkeypatch.setenv("LINKWELL_CACHE_DIR", str(tmp_path))
+    table = postcodes()
+    points = [table.get(code) for code in table.codes()]
+    city = [p for p in points if p.borough == "city-of-london"]
+    centres = borough_centres()
+    assert set(centres) == set(BOROUGHS)
+    assert centres["city-of-london"] == pytest.approx((sum(p.lat for p in city) / len(city),
+                                                       sum(p.lon for p in city) / len(city)))
+    assert (tmp_path / "borough-centres.marshal").is_file()
+    assert borough_centres() == centres  # from the cache

@@ -244,17 +244,11 @@ def borough_map_data(entries) -> list[dict]:
             s[0] += point[0]
             s[1] += point[1]
             s[2] += 1
-    missing = [slug for slug in counts if not sums[slug][2]]
-    if missing:
-        from linkwell.postcodes import postcodes
-        table, wanted = postcodes(), set(missing)
-        for code in table.codes():
-            point = table.get(code)
-            if point and point.borough in wanted:
-                s = sums[point.borough]
-                s[0] += point.lat
-                s[1] += point.lon
-                s[2] += 1
+    if any(not sums[slug][2] for slug in counts):
+        from linkwell.postcodes import borough_centres
+        for slug, (lat, lon) in borough_centres().items():
+            if not sums[slug][2]:
+                sums[slug] = [lat, lon, 1]
     out = []
     for slug, n in sorted(counts.items()):
         lat, lon, k = sums[slug]
