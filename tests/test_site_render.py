@@ -17,6 +17,7 @@ from test_site_xss import RAW_HOSTILE
 from linkwell.freshness import freshness
 from linkwell.site import words
 from linkwell.site.render import Renderer, SiteInfo, collapse_spaces, html_text, label_html
+from linkwell.site.shell import Shell
 
 TODAY = dt.date(2026, 6, 1)
 WHITESPACE = [chr(c) for c in range(0x3000 + 1) if chr(c).isspace() or re.match(r"\s", chr(c))]
@@ -84,3 +85,18 @@ def test_audience_line():
     assert words.audience("", ["carers"]) == "Especially for carers"
     assert words.audience("Ages 65 and over", ["carers", "LGBTQ+ people"]) == \
         "Ages 65 and over; especially for carers and LGBTQ+ people"
+
+
+@given(st.text(max_size=30), st.text(max_size=30), st.text(max_size=60), st.text(max_size=20))
+def test_shell_fill_bytes_is_fill_encoded(title, description, content, path):
+    shell = Shell('<html lang="en"><title>@@LINKWELL:TITLE@@ · Linkwell</title>'
+                  '<meta content="@@LINKWELL:DESCRIPTION@@">'
+                  '<link href="https://x.org/@@LINKWELL:PATH@@">@@LINKWELL:HEAD@@<h1>@@LINKWELL:TITLE@@</h1>'
+                  '<main>@@LINKWELL:CONTENT@@</main>— @@LINKWELL:SCRIPTS@@</html>')
+    values = dict(title=title, description=description, head="<link>", content=content, scripts="<script>", path=path)
+    try:
+        expected = shell.fill(**values).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: neither form can be written
+        return
+    assert shell.fill_bytes(**values) == expected
+    assert html_text("<") in shell.fill(title="<", content="") and "<main></main>" in shell.fill(title="<")
