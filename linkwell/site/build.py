@@ -114,16 +114,28 @@ def _read_manifest(out_dir: Path) -> dict:
         return {}
 
 
-def _write(path, text: str) -> None:
-    """Write a page (its folder made when missing): the hot loop of a build, so no Path objects."""
-    data = text.encode("utf-8")
+def _write(path: str, text: str, new_folder: bool = False) -> None:
+    """Write a page, making its folder when missing (first, when ``new_folder`` says it most likely
+    is). The hot loop of a build: no Path objects, no buffered file object."""
+    if new_folder:
+        try:
+            os.mkdir(os.path.dirname(path))
+        except OSError:
+            pass  # it exists, or its parent is missing (made below)
     try:
-        f = open(path, "wb")
+        fd = os.open(path, _WRITE_FLAGS, 0o644)
     except FileNotFoundError:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        f = open(path, "wb")
-    with f:
-        f.write(data)
+        fd = os.open(path, _WRITE_FLAGS, 0o644)
+    try:
+        data = memoryview(text.encode("utf-8"))
+        while data:
+            data = data[os.write(fd, data):]
+    finally:
+        os.close(fd)
+
+
+_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 
 
 # --- entry and list pages --------------------------------------------------------------------
@@ -134,13 +146,14 @@ _JOB: dict = {}
 
 def _render_entries(indices: list[int]) -> None:
     renderer, shell, entries, fresh, out_dir = (_JOB[k] for k in ("renderer", "shell", "entries", "fresh", "out"))
+    cold = _JOB["cold"]  # no pages from an earlier build: each entry's folder is new
     for i in indices:
         entry = entries[i]
         page = renderer.entry_page(entry, _JOB["today"], ENTRY_DEPTH, fresh[i])
         path = f"entries/{entry['id']}/"
         _write(f"{out_dir}/{path}index.html",
                shell.fill(title=page.title, description=page.description, head=page.head,
-                          content=page.content, scripts=page.scripts, path=path))
+                          content=page.content, scripts=page.scripts, path=path), new_folder=cold)
 
 
 def _render_lists(specs: list[tuple]) -> None:
@@ -390,7 +403,7 @@ def _pages(entries, fresh, todo, keys, renderer, shells, site, out_dir, today, w
     stats.listing_pages, stats.listing_pages_written = len(list_pages), len(list_todo)
     lap("prepare")
     _JOB.update(renderer=renderer, shell=shells[ENTRY_DEPTH], shells=shells, entries=entries, fresh=fresh,
-                out=out_dir, today=today)
+                out=out_dir, today=today, cold=not old_pages)
     try:
         _render_pages(todo, list_todo, workers)
     finally:
