@@ -35,6 +35,8 @@ import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import orjson
+
 from linkwell import SCHEMA_DIR, cachefile
 from linkwell.digest import entry_digest
 from linkwell.exporters import common, directory_json, geojson, openreferral, tabular
@@ -123,7 +125,8 @@ def _write_feeds(entries, out_dir, generated_at, sources_file, digests) -> list[
             changed.add(entry["id"])
             facts = common.facts(entry, today)  # what every feed needs, worked out once
             record = openreferral.service_record(entry, today, facts)
-            service_data = facts.dumps(record)
+            # written, then dropped: orjson's own bytes will do (``common.dumps`` copies texts kept in the cache)
+            service_data = orjson.dumps(record) if facts.dumps is common.dumps else facts.dumps(record)
             name = f"{record['id']}.json"
             item = directory_json.feed_entry(entry, today, facts)
             batch.append((services / name, service_data, item))

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import shutil
 from functools import cache
 from pathlib import Path
@@ -377,7 +378,8 @@ def write_lists(parts: list[tuple[bytes, str, str, bytes]], out_dir: Path,
             data = _page_text(items[(number - 1) * PAGE_SIZE:number * PAGE_SIZE], number, total_pages, len(items))
             written.append(_write_if_changed(base / name / f"page-{number}.json", data))
         wanted = {f"page-{n}.json" for n in range(1, total_pages + 1)}
-        for old in (base / name).glob("page-*.json"):
-            if old.name not in wanted:
-                old.unlink()
+        with os.scandir(base / name) as found:  # not glob(): services/ holds a file per service
+            for old in found:
+                if old.name.startswith("page-") and old.name.endswith(".json") and old.name not in wanted:
+                    os.unlink(old.path)
     return written
