@@ -36,11 +36,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from linkwell import PROJECT_DIR
+from linkwell import PROJECT_DIR, describe
 from linkwell.boroughs import BOROUGHS
 from linkwell.digest import entry_digest
 from linkwell.freshness import freshness
 from linkwell.site import render as render_module
+from linkwell.site import shell as shell_module
 from linkwell.site import words
 from linkwell.site.render import Renderer, SiteInfo, coordinates
 from linkwell.site.shell import Shell
@@ -69,8 +70,8 @@ class PublishStats:
 def code_version() -> str:
     """Changes whenever the renderer, its words or its templates change."""
     digest = hashlib.blake2b(digest_size=12)
-    sources = [Path(render_module.__file__), Path(words.__file__), Path(__file__),
-               *sorted(render_module.TEMPLATES.glob("*.html"))]
+    sources = [Path(render_module.__file__), Path(words.__file__), Path(shell_module.__file__), Path(__file__),
+               Path(describe.__file__), *sorted(render_module.TEMPLATES.glob("*.html"))]
     for path in sources:
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -114,7 +115,7 @@ def _read_manifest(out_dir: Path) -> dict:
         return {}
 
 
-def _write(path: str, text: str, new_folder: bool = False) -> None:
+def _write(path: str, data: bytes, new_folder: bool = False) -> None:
     """Write a page, making its folder when missing (first, when ``new_folder`` says it most likely
     is). The hot loop of a build: no Path objects, no buffered file object."""
     if new_folder:
@@ -128,7 +129,7 @@ def _write(path: str, text: str, new_folder: bool = False) -> None:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         fd = os.open(path, _WRITE_FLAGS, 0o644)
     try:
-        data = memoryview(text.encode("utf-8"))
+        data = memoryview(data)
         while data:
             data = data[os.write(fd, data):]
     finally:
@@ -152,8 +153,8 @@ def _render_entries(indices: list[int]) -> None:
         page = renderer.entry_page(entry, _JOB["today"], ENTRY_DEPTH, fresh[i])
         path = f"entries/{entry['id']}/"
         _write(f"{out_dir}/{path}index.html",
-               shell.fill(title=page.title, description=page.description, head=page.head,
-                          content=page.content, scripts=page.scripts, path=path), new_folder=cold)
+               shell.fill_bytes(title=page.title, description=page.description, head=page.head,
+                                content=page.content, scripts=page.scripts, path=path), new_folder=cold)
 
 
 def _render_lists(specs: list[tuple]) -> None:
@@ -164,8 +165,8 @@ def _render_lists(specs: list[tuple]) -> None:
         items = [renderer.listing_item(entries[i], fresh[i], depth) for i in on_page]
         page = renderer.listing_page(title=title, intro=intro, items=items, page=n, pages=count, base=base,
                                      depth=depth, total=total, size=PAGE_SIZE, crumbs=crumbs)
-        _write(f"{out_dir}/{path}index.html", shells[depth].fill(title=page.title, description=page.description,
-                                                                 content=page.content, path=path))
+        _write(f"{out_dir}/{path}index.html", shells[depth].fill_bytes(title=page.title, content=page.content,
+                                                                       description=page.description, path=path))
 
 
 def _render(task: tuple[str, list]) -> int:
