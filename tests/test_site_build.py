@@ -141,8 +141,9 @@ def test_incremental_rebuild_edit_delete_rename(tmp_path):
     entry = yaml.safe_load(path.read_text())
     entry["description"] = "An edited description that mentions kites."
     path.write_text(dump_entry(entry))
+    shutil.rmtree(out / "entries" / sorted(p.stem for p in root.glob("camden/*.yml"))[-1])  # removed by hand
     edited = build(root, out, cache)
-    assert "1 entry pages" in edited.stdout, edited.stdout
+    assert "2 entry pages" in edited.stdout, edited.stdout  # the edited one, and the one whose folder went
     assert "kites" in _page(out, f"entries/{entry['id']}")
     assert "kites" in _page(out, "boroughs/hackney")
 
