@@ -34,8 +34,6 @@ import os
 import shutil
 from pathlib import Path
 
-import orjson
-
 from linkwell import SCHEMA_DIR, cachefile
 from linkwell.digest import entry_digest
 from linkwell.exporters import common, directory_json, geojson, openreferral, tabular
@@ -121,8 +119,7 @@ def _write_feeds(entries, out_dir, generated_at, sources_file, digests) -> list[
         changed.add(entry["id"])
         facts = common.facts(entry, today)  # what every feed needs, worked out once
         record = openreferral.service_record(entry, today, facts)
-        # written, then dropped: orjson's own bytes will do (``common.dumps`` copies texts kept in the cache)
-        service_data = orjson.dumps(record) if facts.dumps is common.dumps else facts.dumps(record)
+        service_data = facts.dumps(record)
         name = f"{record['id']}.json"
         item = directory_json.feed_entry(entry, today, facts)
         batch.append((services / name, service_data, item))
