@@ -9,10 +9,10 @@ machine (it includes the kernel's time creating files, in every thread). Sizes o
 ``openreferral/`` add up every file; the gzipped figure is what a server sending gzip would
 transfer for all of them.
 
-Then ``write_feeds`` as ``linkwell build`` runs it: cold (empty output folder) and warm (again,
-nothing changed), beside a second reference: creating one file per listing with the same bytes
-as its ORUK service record, one after the other, in an empty folder — the file system's share
-of a cold build, which no exporter code can go below.
+Then ``write_feeds`` as ``linkwell build`` runs it: cold (empty output folder), warm (again,
+nothing changed) and after editing one entry, beside a second reference: creating one file per
+listing with the same bytes as its ORUK service record, one after the other, in an empty folder
+— the file system's share of a cold build, which no exporter code can go below.
 """
 
 from __future__ import annotations
@@ -97,9 +97,11 @@ def run(n: int) -> None:
         files, files_cpu = time.perf_counter() - start, time.process_time() - cpu
         print(f"  reference: creating {len(records):,} files of the ORUK records' bytes "
               f"{files:.2f} s wall, {files_cpu:.2f} s cpu")
-        for label in ("cold", "warm"):
+        edited = [dict(e) for e in entries]
+        edited[len(edited) // 2]["description"] += " Edited."
+        for label, batch in (("cold", entries), ("warm", entries), ("1 edit", edited)):
             start, cpu = time.perf_counter(), time.process_time()
-            write_feeds(entries, out / "build", at)
+            write_feeds(batch, out / "build", at)
             seconds = time.perf_counter() - start
             print(f"  write_feeds {label:<7}{seconds:8.2f}s{time.process_time() - cpu:7.2f}s cpu"
                   f"{seconds / files:8.1f} × file creation  ({n / seconds:,.0f} entries/s)")
