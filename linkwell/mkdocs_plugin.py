@@ -7,8 +7,10 @@ Enabled in mkdocs.yml as ``plugins: [linkwell: {directory: directory}]`` (option
   already validated, via ``plugin.preloaded``) and stops the build on any validation error;
 - adds generated pages to MkDocs: the boroughs and categories index pages (in the nav) and one
   page shell per URL depth (``linkwell.site.shell``), which MkDocs renders with Material;
-- after the build, hands the shells and entries to ``linkwell.site.build.publish``, which writes
-  every entry, borough and category page, the feeds and the search index;
+- once MkDocs has cleaned the output folder, starts the feeds and search index workers
+  (``linkwell.site.build.start_background``); after the build, hands the shells and entries to
+  ``linkwell.site.build.publish``, which writes every entry, borough and category page and waits
+  for the workers;
 - keeps generated pages across MkDocs' clean of the output folder, and makes ``mkdocs serve``
   watch the listings too;
 - keeps compiled templates in a Jinja bytecode cache (``linkwell.cachefile.template_cache``).
@@ -50,6 +52,7 @@ class LinkwellPlugin(BasePlugin):
         self.shells: dict[int, Shell] = {}
         self.today = dt.date.today()
         self.stats = None
+        self.background = None  # the feeds and search index workers, from on_files to on_post_build
 
     # --- MkDocs events ---------------------------------------------------------------------
 
@@ -78,6 +81,11 @@ class LinkwellPlugin(BasePlugin):
         return env
 
     def on_files(self, files, config):
+        # MkDocs has cleaned the output folder: put the generated folders back and start writing
+        # the feeds and the search index while MkDocs renders its pages
+        build.restore(self.site_dir)
+        self.background = build.start_background(self.entries, self.site_dir, self.today, self.config["feeds"],
+                                                 self.config["search_index"], self.digests)
         for uri in SHELL_PAGES.values():
             files.append(File.generated(config, uri, content=FRONT_MATTER, inclusion=InclusionLevel.NOT_IN_NAV))
         files.append(File.generated(config, "boroughs/index.md", content=self._boroughs_index()))
@@ -99,11 +107,16 @@ class LinkwellPlugin(BasePlugin):
         try:
             self.stats = build.publish(self.entries, site_dir, self.shells, self.site, self.today,
                                        feeds=self.config["feeds"], search=self.config["search_index"],
-                                       digests=self.digests)
+                                       digests=self.digests, background=self.background)
         except FileNotFoundError as exc:
             raise PluginError(str(exc)) from None
+        finally:
+            self.background = None
 
     def on_build_error(self, error):
+        if self.background is not None:
+            self.background.stop()
+            self.background = None
         if getattr(self, "site_dir", None) is not None:
             build.restore(self.site_dir)  # put the generated pages back for the next incremental build
 

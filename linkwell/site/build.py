@@ -342,14 +342,30 @@ class _Background:
         self.pool.terminate()
 
 
+def start_background(entries: list[dict], out_dir: Path, today: dt.date | None = None, feeds: bool = True,
+                     search: bool = True, digests: dict[str, str] | None = None,
+                     workers: int | None = None) -> _Background | None:
+    """Start writing the feeds and the search index in forked workers (None when there is one core
+    or nothing to write); hand the result to ``publish``. They write only the feed files,
+    ``openreferral/``, ``search/`` and ``postcodes/`` (never a page), so they can start as soon as
+    the output folder is ready, while MkDocs still renders its pages."""
+    jobs = [job for job, wanted in ((_feeds_job, feeds), (_search_job, search)) if wanted]
+    if not jobs or (workers or os.cpu_count() or 1) < 2:
+        return None
+    return _Background(jobs, sorted(entries, key=lambda e: e["id"]), Path(out_dir), today or dt.date.today(),
+                       digests or {})
+
+
 # --- the whole generated part ----------------------------------------------------------------
 
 def publish(entries: list[dict], out_dir: Path, shells: dict[int, Shell], site: SiteInfo,
             today: dt.date | None = None, workers: int | None = None, feeds: bool = True,
-            search: bool = True, digests: dict[str, str] | None = None) -> PublishStats:
+            search: bool = True, digests: dict[str, str] | None = None,
+            background: _Background | None = None) -> PublishStats:
     """``feeds`` / ``search`` switch the feeds and the search index off. ``digests`` ({entry id:
     content digest}, e.g. ``Report.entry_digests()``) spares hashing every entry; entries without
-    one get ``linkwell.digest.entry_digest``."""
+    one get ``linkwell.digest.entry_digest``. ``background`` is a ``start_background`` already
+    writing the feeds and the search index."""
     today = today or dt.date.today()
     out_dir = Path(out_dir)
     workers = workers or os.cpu_count() or 1
@@ -383,8 +399,8 @@ def publish(entries: list[dict], out_dir: Path, shells: dict[int, Shell], site: 
         if old_pages.get(path) != key or entry["id"] not in present:
             todo.append(i)
     stats.entry_pages, stats.entry_pages_written = len(entries), len(todo)
-    jobs = [job for job, wanted in ((_feeds_job, feeds), (_search_job, search)) if wanted]
-    background = _Background(jobs, entries, out_dir, today, digests) if jobs and workers >= 2 else None
+    if background is None:
+        background = start_background(entries, out_dir, today, feeds, search, digests, workers)
     try:
         _pages(entries, fresh, todo, keys, renderer, shells, site, out_dir, today, workers, old, old_pages, new_pages,
                version, stats, lap)
