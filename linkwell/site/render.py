@@ -175,9 +175,9 @@ class Renderer:
         point = coordinates(entry)
         groups = [words.group(g) for g in audience.get("groups") or []]
         cats = [(c, words.category(c)) for c in entry.get("categories") or []]
-        status = entry.get("status")
+        status, cost, verified_by = entry.get("status"), entry.get("cost"), entry.get("verified_by")
         view = {
-            "root": root, "fresh": fresh, "site": self.site, "point": point,
+            "root": root, "state": fresh.state, "notice": fresh.notice, "site": self.site, "point": point,
             "name": entry.get("name", ""), "borough_slug": entry.get("borough", ""),
             "borough": borough_name(entry.get("borough", "")),
             "org_name": organisation.get("name", ""), "org_website": organisation.get("website", ""),
@@ -196,8 +196,8 @@ class Renderer:
             "acts": [words.activity(a) for a in entry.get("activities") or []],
             "access": [words.ACCESS.get(a, a) for a in entry.get("access") or []],
             "accessibility": [words.ACCESSIBILITY.get(a, a) for a in entry.get("accessibility") or []],
-            "cost": words.COST.get(entry.get("cost"), entry.get("cost")), "cost_note": entry.get("cost_note"),
-            "verified_by": words.VERIFIED_BY.get(entry.get("verified_by"), entry.get("verified_by")),
+            "cost": words.COST.get(cost, cost), "cost_note": entry.get("cost_note"),
+            "verified_by": words.VERIFIED_BY.get(verified_by, verified_by),
             "sources": [(s.get("title") or words.SOURCE_KIND.get(s.get("kind"), s.get("kind")), safe_url(s.get("url")),
                          words.long_date(s.get("first_seen", ""))) for s in entry.get("sources") or []],
             "website": safe_url(contact.get("website")), "email": mailto(contact.get("email")),
@@ -230,10 +230,11 @@ class Renderer:
         if organisation.get("charity_number"):
             provider["identifier"] = {"@type": "PropertyValue", "propertyID": "GB-CHC",
                                       "value": organisation["charity_number"]}
+        region = borough_name(entry.get("borough", ""))
         data = {"@context": "https://schema.org", "@type": "Service", "name": entry.get("name", ""),
                 "description": entry.get("description", ""), "provider": provider,
                 "category": [words.category(c) for c in entry.get("categories", [])],
-                "areaServed": {"@type": "AdministrativeArea", "name": borough_name(entry.get("borough", ""))},
+                "areaServed": {"@type": "AdministrativeArea", "name": region},
                 "isAccessibleForFree": entry.get("cost") == "free"}
         url = self.page_url(f"entries/{entry.get('id', '')}/")
         if url:
@@ -252,7 +253,7 @@ class Renderer:
         if location or hours:
             place = {"@type": "Place", "name": location.get("venue") or entry.get("name", "")}
             address = {"@type": "PostalAddress", "addressLocality": "London", "addressCountry": "GB",
-                       "addressRegion": borough_name(entry.get("borough", ""))}
+                       "addressRegion": region}
             if location.get("address"):
                 address["streetAddress"] = location["address"]
             if location.get("postcode"):
