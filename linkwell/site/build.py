@@ -55,6 +55,7 @@ PAGE_SIZE = 100
 PARALLEL_THRESHOLD = 300  # less work than this many entry pages is rendered in this process (a list page counts 20)
 LEAFLET_DIR = PROJECT_DIR / "node_modules" / "leaflet" / "dist"
 ENTRY_DEPTH = 2
+PAGE_NICENESS = 5  # see _yield_to_background
 
 
 @dataclass
@@ -184,6 +185,13 @@ def _render(task: tuple[str, list]) -> int:
     return len(items)
 
 
+def _yield_to_background() -> None:
+    """Page workers run at a lower priority than the feeds and search index workers: each of those
+    is one process, so when it gets only its share of the cores beside two page workers, it ends
+    long after the pages, with a core idle meanwhile."""
+    os.nice(PAGE_NICENESS)
+
+
 def _render_pages(entry_todo: list[int], list_todo: list[tuple], workers: int) -> None:
     """Entry pages and list pages, in ``workers`` forked processes when there are many (the list
     pages' tasks first: they are the larger ones, so the pool ends evenly)."""
@@ -194,7 +202,7 @@ def _render_pages(entry_todo: list[int], list_todo: list[tuple], workers: int) -
     chunk = max(50, math.ceil(len(entry_todo) / (workers * 8)))
     tasks = [("lists", list_todo[i:i + 8]) for i in range(0, len(list_todo), 8)]
     tasks += [("entries", entry_todo[i:i + chunk]) for i in range(0, len(entry_todo), chunk)]
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    with multiprocessing.get_context("fork").Pool(workers, initializer=_yield_to_background) as pool:
         for _ in pool.imap_unordered(_render, tasks):
             pass
 
