@@ -38,6 +38,7 @@ from linkwell import SCHEMA_DIR, cachefile
 from linkwell.digest import entry_digest
 from linkwell.exporters import common, directory_json, geojson, openreferral, tabular
 from linkwell.exporters.directory_json import FeedError
+from linkwell.output import write_bytes
 
 __all__ = ["FeedError", "write_feeds"]
 
@@ -62,14 +63,8 @@ def _version(today: dt.date) -> str:
 
 
 def _write_files(files: list[tuple[Path, bytes]]) -> None:
-    for path, data in files:  # os.open/os.write: fewer system calls than open(); new files cost the most
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-        finally:
-            os.close(fd)
+    for path, data in files:
+        write_bytes(path, data)
 
 
 def write_feeds(entries, out_dir: Path, generated_at: dt.datetime | None = None, *,

@@ -40,6 +40,7 @@ from linkwell import PROJECT_DIR, describe
 from linkwell.boroughs import BOROUGHS
 from linkwell.digest import entry_digest
 from linkwell.freshness import freshness
+from linkwell.output import write_bytes
 from linkwell.site import render as render_module
 from linkwell.site import shell as shell_module
 from linkwell.site import words
@@ -127,26 +128,17 @@ def _read_manifest(out_dir: Path) -> dict:
 
 def _write(path: str, data: bytes, new_folder: bool = False) -> None:
     """Write a page, making its folder when missing (first, when ``new_folder`` says it most likely
-    is). The hot loop of a build: no Path objects, no buffered file object."""
+    is). The hot loop of a build: no Path objects."""
     if new_folder:
         try:
             os.mkdir(os.path.dirname(path))
         except OSError:
             pass  # it exists, or its parent is missing (made below)
     try:
-        fd = os.open(path, _WRITE_FLAGS, 0o644)
+        write_bytes(path, data)
     except FileNotFoundError:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd = os.open(path, _WRITE_FLAGS, 0o644)
-    try:
-        data = memoryview(data)
-        while data:
-            data = data[os.write(fd, data):]
-    finally:
-        os.close(fd)
-
-
-_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+        write_bytes(path, data)
 
 
 # --- entry and list pages --------------------------------------------------------------------
