@@ -19,6 +19,7 @@ nothing changed only stats the files.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime as dt
 import gc
@@ -360,6 +361,7 @@ def _validate_paths(paths, today, cache_dir, workers, load_entries) -> Report:
     files, others = find_entry_files([Path(os.path.abspath(p)) for p in paths])  # so every path found is absolute
     cache_dir = cache_dir or cachefile.cache_dir()
     cache = _Cache(Path(cache_dir), files)
+    wait_for_cache_writers()
     records = cache.read_records()
     entries = cache.read_entries() if load_entries else {}
     cached_digests = set(entries)
@@ -407,12 +409,50 @@ def _validate_paths(paths, today, cache_dir, workers, load_entries) -> Report:
     if todo:
         gone = set(records) - set(current)
         records = {path: record for path, record in records.items() if path in current}
-        cache.write_records(records, {path for path, _display, _stamp in todo} | gone)
+        changed = {path for path, _display, _stamp in todo} | gone
+        kept = {}
         if load_entries:
             digests = {record[2] for record in records.values()}
             kept = {d: e for d, e in entries.items() if d in digests}
-            cache.write_entries(kept, set(kept) ^ cached_digests)
+        _write_cache(cache, records, changed, kept, set(kept) ^ cached_digests if load_entries else None,
+                     in_background=len(todo) >= PARALLEL_THRESHOLD)
     return report
+
+
+_CACHE_WRITERS: list[int] = []  # forked processes still writing this process's validation cache
+
+
+def _write_cache(cache: _Cache, records: dict, changed: set, entries: dict, changed_entries: set | None,
+                 in_background: bool) -> None:
+    """Save the per-file results; after many changed files, in a forked process (like a database's
+    background snapshot: it writes its copy of the data while this process goes on to build), so
+    no core idles while one marshals tens of megabytes. The cache is only a speed-up and its files
+    are replaced atomically; a run in this process waits for its writers before reading it."""
+    forked = in_background and hasattr(os, "fork")
+    if forked:
+        pid = os.fork()
+        if pid:
+            _CACHE_WRITERS.append(pid)
+            return
+    try:
+        cache.write_records(records, changed)
+        if changed_entries is not None:
+            cache.write_entries(entries, changed_entries)
+    finally:
+        if forked:
+            os._exit(0)  # the writer: nothing of this process's own exit (buffers, handlers) runs twice
+
+
+def wait_for_cache_writers() -> None:
+    """Wait until the forked cache writers of this process have finished."""
+    while _CACHE_WRITERS:
+        try:
+            os.waitpid(_CACHE_WRITERS.pop(), 0)
+        except ChildProcessError:
+            pass
+
+
+atexit.register(wait_for_cache_writers)
 
 
 def _check_batch(batch: list[tuple[str, str]], keep_entries: bool = True) -> list[tuple]:

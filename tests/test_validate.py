@@ -284,3 +284,20 @@ def test_entry_digests_are_the_files_content_keys():
     for file, entry in list(report.entries.items())[:5]:
         raw = Path(file).read_bytes()  # a path relative to the working folder, or absolute
         assert digests[entry["id"]] == hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def test_a_large_run_saves_its_cache_in_the_background_and_the_next_run_reads_it(tmp_path, monkeypatch):
+    from bench.synthetic import write_directory
+    from linkwell import validate
+    root = tmp_path / "directory"
+    write_directory(root, validate.PARALLEL_THRESHOLD + 10)
+    first = validate_paths([root], cache_dir=tmp_path / "cache")
+    assert validate._CACHE_WRITERS  # a forked writer saves the cache while this process goes on
+
+    def no_checks(*args, **kwargs):
+        raise AssertionError("every file should come from the cache")
+
+    monkeypatch.setattr(validate, "check_file", no_checks)
+    again = validate_paths([root], cache_dir=tmp_path / "cache")  # waits for the writer, then reads
+    assert not validate._CACHE_WRITERS
+    assert again.entries == first.entries and again.problems == first.problems
