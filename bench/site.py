@@ -1,7 +1,8 @@
 """Website benchmark: `linkwell build` at London scale, beside Hugo building the same pages.
 
-``python -m bench.site [SIZES] [--no-hugo] [--no-search]`` (default sizes ``1000,10000,20000,50000``)
-generates synthetic listings (bench.synthetic) in a temporary folder for each size and prints:
+``python -m bench.site [SIZES] [--no-hugo] [--no-search] [--repeats=3]`` (default sizes
+``1000,10000,20000,50000``) generates synthetic listings (bench.synthetic) in a temporary folder
+for each size and prints:
 
 - full build time (validate + MkDocs + every entry, borough and category page + feeds + search
   index, from an empty output folder and a cold validation cache) and its peak memory (the
@@ -17,7 +18,9 @@ generates synthetic listings (bench.synthetic) in a temporary folder for each si
 - Hugo (Debian's ``hugo``, installed with apt-get when missing) building one page per listing from
   one content file each with the same fields, through a template of the same size (our own page
   chrome with Hugo placeholders), timed the same way; and the ratio ours / Hugo
-  (target at 20,000: site pages + feeds no slower than Hugo).
+  (target at 20,000: site pages + feeds no slower than Hugo). Pages + feeds, pages alone and Hugo
+  are built ``--repeats`` times, taking turns, each cold into new folders; their medians are
+  compared (one run swings by a quarter on a shared 2-core machine).
 
 Nothing is asserted: figures are printed beside their targets. Everything is measured in this run.
 """
@@ -169,7 +172,7 @@ def hugo_site(root: Path, directory: Path, shell_page: Path) -> None:
 
 # --- the run ---------------------------------------------------------------------------------
 
-def run(n: int, tmp: Path, hugo: str | None, search: bool) -> dict:
+def run(n: int, tmp: Path, hugo: str | None, search: bool, repeats: int = 3) -> dict:
     directory, out, cache = tmp / "directory", tmp / "site", tmp / "cache"
     started = time.perf_counter()
     write_directory(directory, n)
@@ -193,28 +196,41 @@ def run(n: int, tmp: Path, hugo: str | None, search: bool) -> dict:
     print(f"site size       {size / 1e6:7.1f} MB in {files:,} files")
     print(f"entry page      {page_bytes / 1024:7.1f} KB gzipped with its CSS and JS (target < {TARGET_PAGE_KB} KB): "
           + ", ".join(f"{name} {b / 1024:.1f}" for name, b in parts))
-    pages_feeds_s, _mb, _out = measure([*build, "--no-search-index", "--out", str(tmp / "site-no-search")],
-                                       dict(env, LINKWELL_CACHE_DIR=str(tmp / "cache-no-search")))
-    pages_s, _mb, _out = measure([*build, "--no-search-index", "--no-feeds", "--out", str(tmp / "site-pages")],
-                                 dict(env, LINKWELL_CACHE_DIR=str(tmp / "cache-pages")))
+    if hugo:  # Hugo's content, made once (reading every listing also warms them for our builds)
+        hugo_site(tmp / "hugo", directory, out / "entries" / "syn-1" / "index.html")
+    # the comparison: cold builds, each into new folders, taking turns; medians of `repeats` rounds
+    runs: dict[str, list[float]] = {"pages_feeds": [], "pages": [], "hugo": []}
+    hugo_mb = 0.0
+    for k in range(repeats):
+        runs["pages_feeds"].append(measure([*build, "--no-search-index", "--out", str(tmp / f"site-no-search-{k}")],
+                                           dict(env, LINKWELL_CACHE_DIR=str(tmp / f"cache-no-search-{k}")))[0])
+        runs["pages"].append(measure([*build, "--no-search-index", "--no-feeds", "--out", str(tmp / f"site-pages-{k}")],
+                                     dict(env, LINKWELL_CACHE_DIR=str(tmp / f"cache-pages-{k}")))[0])
+        if hugo:
+            seconds, hugo_mb, _ = measure([hugo, "--quiet", "-s", str(tmp / "hugo"), "-d", str(tmp / f"hugo-out-{k}")])
+            runs["hugo"].append(seconds)
+    pages_feeds_s, pages_s = _median(runs["pages_feeds"]), _median(runs["pages"])
     alone_s = search_index_alone(directory, tmp / "search-alone", env)
     result.update(pages_feeds_s=pages_feeds_s, pages_s=pages_s, search_s=alone_s)
-    print(f"pages + feeds   {pages_feeds_s:7.1f} s   (the same cold build without the search index)")
-    print(f"pages alone     {pages_s:7.1f} s   (without the feeds too: validation, MkDocs and the pages)")
+
+    def each(key):
+        return f"(median of {len(runs[key])}: {' '.join(f'{x:.1f}' for x in runs[key])})" if len(runs[key]) > 1 else ""
+
+    print(f"pages + feeds   {pages_feeds_s:7.1f} s   the cold build without the search index {each('pages_feeds')}")
+    print(f"pages alone     {pages_s:7.1f} s   without the feeds too: validation, MkDocs and the pages {each('pages')}")
     print(f"search index    {alone_s:7.1f} s alone (target < 10 s); "
           f"adds {full_s - pages_feeds_s:.1f} s to the full build")
     if search:
         result["search_kb"] = search_bytes(out)
     if hugo:
-        hugo_dir = tmp / "hugo"
-        hugo_site(hugo_dir, directory, out / "entries" / "syn-1" / "index.html")
-        hugo_s, hugo_mb, _ = measure([hugo, "--quiet", "-s", str(hugo_dir), "-d", str(tmp / "hugo-out")])
-        hugo_size, _ = folder_size(tmp / "hugo-out")
+        hugo_s = _median(runs["hugo"])
+        hugo_size, _ = folder_size(tmp / "hugo-out-0")
         result.update(hugo_s=hugo_s, hugo_mb=hugo_mb)
-        print(f"hugo            {hugo_s:7.1f} s   peak memory {hugo_mb:6.0f} MB, {hugo_size / 1e6:.1f} MB "
-              f"(the same entry pages only)")
+        print(f"hugo            {hugo_s:7.1f} s   {each('hugo')} peak memory {hugo_mb:.0f} MB, "
+              f"{hugo_size / 1e6:.1f} MB (the same entry pages only)")
         print(f"ratio ours/hugo {pages_feeds_s / hugo_s:7.2f}   (site pages + feeds; target at 20k: <= 1.00); "
-              f"pages alone {pages_s / hugo_s:.2f}; full build with search {full_s / hugo_s:.2f}")
+              f"pages alone {pages_s / hugo_s:.2f}; full build with search {full_s / hugo_s:.2f}; "
+              f"rounds: {' '.join(f'{a / b:.2f}' for a, b in zip(runs['pages_feeds'], runs['hugo'], strict=True))}")
     return result
 
 
@@ -226,6 +242,12 @@ _SEARCH_ALONE = ("import sys, time, datetime as dt\n"
                  "t = time.perf_counter()\n"
                  "write_search_index(entries, Path(sys.argv[2]), dt.date.today())\n"
                  "print(time.perf_counter() - t)\n")
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def search_index_alone(directory: Path, out: Path, env: dict) -> float:
@@ -260,6 +282,7 @@ def search_bytes(site: Path) -> float | None:
 def main(argv: list[str]) -> None:
     args = [a for a in argv if not a.startswith("--")]
     sizes = [int(x) for x in args[0].split(",")] if args else SIZES
+    repeats = next((int(a.split("=", 1)[1]) for a in argv if a.startswith("--repeats=")), 3)
     hugo = None if "--no-hugo" in argv else ensure_hugo()
     if "--no-hugo" not in argv and not hugo:
         print("hugo could not be installed: Hugo figures are skipped", file=sys.stderr)
@@ -270,7 +293,7 @@ def main(argv: list[str]) -> None:
     results = []
     for n in sizes:
         with scratch(f"lw-bench-site-{n}-") as tmp:
-            results.append(run(n, Path(tmp), hugo, "--no-search" not in argv))
+            results.append(run(n, Path(tmp), hugo, "--no-search" not in argv, repeats))
     print("\nsummary")
     print(f"{'entries':>8} {'build s':>8} {'pages+feeds s':>13} {'search s':>8} {'peak MB':>8} {'rebuild s':>9} "
           f"{'site MB':>8} {'page KB':>8} {'hugo s':>7} {'ours/hugo':>9}")
