@@ -12,8 +12,10 @@ its inputs (entry data, freshness notice, shell and renderer code). An entry pag
 only when its key changed or its file is missing; a borough or category list page only when
 its heading or one of the entries on it changed (its key is made from theirs); pages of deleted
 or renamed entries are removed.
-Many changed entry and list pages are rendered in worker processes (one per core, forked); the feeds
-and the search index are written by two more forked workers meanwhile.
+Many changed entry and list pages are rendered in worker processes (one per core, forked). The
+feeds and the search index are written by two more forked workers (``start_background``; the
+plugin starts them as soon as MkDocs has cleaned the output folder), which run at a higher
+priority than the page workers so that they end with the pages.
 
 ``preserve(out_dir)`` / ``restore(out_dir)`` move the generated folders aside while MkDocs
 cleans the output folder, so a rebuild keeps them.
