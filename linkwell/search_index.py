@@ -10,6 +10,11 @@
   letters, three where a shard grows large): ``{term: [postings, name_postings]}``;
 - ``search/<hash>/f/<facet>/<value>.json`` — the entries having one facet value;
   ``f/age.json`` — age limits grouped by (min, max);
+- ``search/<hash>/fp/<facet>/<value>.json`` — for values held by at most a tenth of the entries
+  (listed with their counts in meta.json's ``pos``): the same entries with each one's position,
+  ``{"o": ids, "p": [y, x, ...]}`` in 1/10,000 degree north and east of the London box's
+  south-west corner (``null`` when unknown), so a query sorted by distance whose narrowest
+  filter is such a value orders its matches without any geo tile;
 - ``search/<hash>/g/<tx>-<ty>.json`` — every entry's position, by ~5.5 km tile, for sorting by
   distance nearest-first without fetching every position;
 - ``search/<hash>/r/<n>.json`` — compact display records, ``CHUNK`` entries per file;
@@ -56,6 +61,8 @@ from linkwell.schema import vocabulary
 CHUNK = 16  # display records per file: a page of 20 scattered results costs at most 20 small files
 SHARD_SPLIT_BYTES = 48_000  # a two-letter term shard larger than this is split by three letters
 TILE_LAT, TILE_LON = 0.05, 0.08  # geo tiles of about 5.5 km x 5.5 km
+TILE_Y, TILE_X = round(TILE_LAT * 10000), round(TILE_LON * 10000)  # a tile's size in positions' units
+NO_POSITION = (None, None)
 LAT0, LON0 = 51.2, -0.6  # south-west corner of the London box in the entry schema
 ID_SHARDS = 64
 TIERS = ["fresh", "stale", "unverified", "temporarily-closed"]
@@ -377,8 +384,18 @@ def build_files(entries: list[dict], today: dt.date, *, cache: dict | None = Non
                 files[f"t/{p3}.json"] = _json(part)
         else:
             files[f"t/{prefix}.json"] = body
+    positions = {}  # entry number -> [y, x]: 1/10,000 degree north and east of (LAT0, LON0)
+    for name, points in tiles.items():
+        tx, ty = (int(c) for c in name.split("-"))
+        for n, dy, dx in points:
+            positions[n] = [ty * TILE_Y + dy, tx * TILE_X + dx]
+    pos_counts = {}
     for (key, value), ids in facets.items():
         files[f"f/{key}/{value}.json"] = _json(encode_ids(ids, total))
+        if len(ids) * 10 <= total:  # few entries: also with positions, to sort them by distance alone
+            pos_counts[f"{key}/{value}"] = len(ids)
+            files[f"fp/{key}/{value}.json"] = _json(
+                {"o": encode_ids(ids, total), "p": [c for n in ids for c in positions.get(n, NO_POSITION)]})
     files["f/age.json"] = _json([[lo, hi, encode_ids(ids, total)] for (lo, hi), ids in sorted(ages.items())])
     for name, points in tiles.items():
         ids = [p[0] for p in points]
@@ -399,6 +416,7 @@ def build_files(entries: list[dict], today: dt.date, *, cache: dict | None = Non
         "facets": values, "labels": facet_labels(),
         "tile": [LAT0, LON0, TILE_LAT, TILE_LON], "tiles": {k: len(v) for k, v in sorted(tiles.items())},
         "facetFiles": sorted(f"{k}/{v}" for k, v in facets),
+        "pos": dict(sorted(pos_counts.items())),
         "shards": " ".join(sorted(p[2:-5] for p in files if p.startswith("t/"))),
     }
     pc_files = {f"{outward}.json": _json(rows) for outward, rows in pc_shards.items()}

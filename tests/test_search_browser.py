@@ -280,6 +280,43 @@ def test_postcode_sort_puts_the_nearest_first(page, site):
     assert page.locator("#lw-results .lw-result dd").filter(has_text=re.compile(r"^\d+\.\d km$")).count() > 0
 
 
+RARE_NEAREST = [("grp=veterans", "SE8 4RJ", "fp/grp/veterans.json"),
+                ("bor=lewisham,greenwich&cost=free", "SE8 4RJ", "fp/bor/"),  # cost=free is not rare
+                ("a11y=bsl&grp=veterans", "E8 1DY", "fp/")]
+
+
+@pytest.mark.parametrize(("filters", "postcode", "file"), RARE_NEAREST)
+def test_rare_filters_with_a_postcode_sort_like_python_without_geo_tiles(page, site, filters, postcode, file):
+    """A filter whose values few entries hold has files with positions: its matches are sorted by
+    distance from them alone (no geo tile fetched), in Python's nearest-first order."""
+    today = dt.date.today()
+    home = postcodes().get(postcode)
+    centroids = _centroids()
+    wanted = [(k, v.split(",")) for k, v in (f.split("=") for f in filters.split("&"))]
+
+    def dist(e):
+        lat, lon, _ = entry_point(e, centroids)
+        return distance_km((home.lat, home.lon), (lat, lon))
+    expected = sorted((e for e in listed(site["entries"])
+                       if all(any(has_value(e, k, v) for v in vals) for k, vals in wanted)),
+                      key=lambda e: (rank_key(e, today)[0], dist(e)))
+    assert expected
+    urls = []
+    page.on("request", lambda r: urls.append(r.url.split("/search/")[-1]) if "/search/" in r.url else None)
+    count = searched(page, f"{site['url']}?{filters}&pc={postcode.replace(' ', '+')}")
+    assert count == len(expected)
+    assert any(u.split("/", 1)[-1].startswith(file) for u in urls), urls
+    assert not [u for u in urls if "/g/" in u]
+    by_id = {e["id"]: e for e in expected}
+    got = [by_id[i] for i in shown_ids(page)]
+    assert len(got) == min(20, len(expected))
+    for g, e in zip(got, expected, strict=False):  # the same order, up to positions rounded to ~10 m
+        assert rank_key(g, today)[0] == rank_key(e, today)[0]
+        assert abs(dist(g) - dist(e)) < 0.02, (g["id"], dist(g), e["id"], dist(e))
+    assert len(expected) < 20 or dist(got[-1]) <= dist(expected[19]) + 0.02
+    assert not page.errors
+
+
 def _centroids():
     from linkwell.search_index import _postcode_shards
     return _postcode_shards()[1]

@@ -148,6 +148,26 @@ def test_geo_tiles_hold_every_entry_once_with_its_position(index):
         assert abs(lat - records[n]["y"][0]) < 2e-4 and abs(lon - records[n]["y"][1]) < 2e-4
 
 
+def test_rare_facet_values_also_have_files_with_positions(index):
+    meta, load, records = index["meta"], index["load"], index["records"]
+    lat0, lon0 = meta["tile"][:2]
+    total = meta["total"]
+    assert meta["pos"], "the synthetic entries have some rare facet values"
+    for path in meta["facetFiles"]:
+        ids = decode(load(f"f/{path}.json"), total)
+        if len(ids) * 10 > total:
+            assert path not in meta["pos"]
+            continue
+        assert meta["pos"][path] == len(ids)
+        body = load(f"fp/{path}.json")
+        assert decode(body["o"], total) == ids
+        assert len(body["p"]) == 2 * len(ids)
+        for i, n in enumerate(ids):
+            lat, lon = lat0 + body["p"][2 * i] / 10000, lon0 + body["p"][2 * i + 1] / 10000
+            assert abs(lat - records[n]["y"][0]) < 2e-4 and abs(lon - records[n]["y"][1]) < 2e-4, path
+
+
+
 def test_entry_without_location_is_placed_at_its_borough_centre(tmp_path):
     entry = copy.deepcopy(next(generate(1, seed=5)))
     entry.pop("location", None)

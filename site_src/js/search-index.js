@@ -92,12 +92,48 @@
     });
   }
 
+  function facetFilesOf(m, key, values) {
+    return values.filter(function (v) { return m.facetFiles.indexOf(key + '/' + v) >= 0; });
+  }
   function facetSet(m, key, values) {
-    var files = values.filter(function (v) { return m.facetFiles.indexOf(key + '/' + v) >= 0; });
-    return Promise.all(files.map(function (v) { return part(m, 'f/' + key + '/' + v + '.json'); }))
+    return Promise.all(facetFilesOf(m, key, values).map(function (v) { return part(m, 'f/' + key + '/' + v + '.json'); }))
       .then(function (encs) {
         var bm = new Uint8Array(m.total);
         encs.forEach(function (e) { orInto(bm, e); });
+        return bm;
+      });
+  }
+
+  /* The facet (of those asked for) whose chosen values hold the fewest entries, when every one of
+   * those values has a file with positions (meta.pos: values held by few entries); else null. */
+  function narrowestWithPositions(m, facets, keys) {
+    var best = null, fewest = Infinity;
+    keys.forEach(function (k) {
+      var vals = facetFilesOf(m, k, facets[k]), count = 0;
+      for (var i = 0; i < vals.length; i++) {
+        var c = (m.pos || {})[k + '/' + vals[i]];
+        if (c == null) return;
+        count += c;
+      }
+      if (count < fewest) { best = k; fewest = count; }
+    });
+    return best;
+  }
+  /* Like facetSet, from the files with positions; the bitmap carries .positions: [n, y, x, ...]. */
+  function facetSetWithPositions(m, key, values) {
+    return Promise.all(facetFilesOf(m, key, values).map(function (v) { return part(m, 'fp/' + key + '/' + v + '.json'); }))
+      .then(function (bodies) {
+        var bm = new Uint8Array(m.total), positions = [];
+        bodies.forEach(function (body) {
+          if (!body) return;
+          var n = 0;
+          for (var i = 0; i < body.o.length; i++) {
+            n += body.o[i];
+            bm[n] = 1;
+            positions.push(n, body.p[2 * i], body.p[2 * i + 1]);
+          }
+        });
+        bm.positions = positions;
         return bm;
       });
   }
@@ -180,6 +216,7 @@
   };
   GeoOrder.prototype.page = function (need) {
     var self = this, m = this.m;
+    if (this.sorted) return this.sorted.then(function (list) { return list.slice(0, need).map(function (f) { return f.n; }); });
     if (this.viaRecords) return this.byRecords(need);
     var certain = this.certain();
     if (certain.length >= need || this.next >= this.tiles.length) {
@@ -206,22 +243,36 @@
       });
   };
 
+  function byDistance(a, b) { return a.t - b.t || a.d - b.d || a.n - b.n; }
+
   /* Few matches spread over few record files: read their positions from the display records
    * (needed for the page anyway) instead of every position tile. */
   GeoOrder.prototype.byRecords = function (need) {
-    var self = this;
-    if (!this.sorted) {
-      var all = [];
-      for (var n = 0; n < this.matches.length; n++) if (this.matches[n]) all.push(n);
-      this.sorted = recordsFor(all).then(function (recs) {
-        return recs.filter(Boolean).map(function (r) {
-          var d = r.y ? km(self.point.lat, self.point.lon, r.y[0], r.y[1]) : Infinity;
-          self.distance[r.ord] = d;
-          return { n: r.ord, d: d, t: tierOf(self.m, r.ord) };
-        }).sort(function (a, b) { return a.t - b.t || a.d - b.d || a.n - b.n; });
-      });
+    var self = this, all = [];
+    for (var n = 0; n < this.matches.length; n++) if (this.matches[n]) all.push(n);
+    this.sorted = recordsFor(all).then(function (recs) {
+      return recs.filter(Boolean).map(function (r) {
+        var d = r.y ? km(self.point.lat, self.point.lon, r.y[0], r.y[1]) : Infinity;
+        self.distance[r.ord] = d;
+        return { n: r.ord, d: d, t: tierOf(self.m, r.ord) };
+      }).sort(byDistance);
+    });
+    return this.page(need);
+  };
+
+  /* Every match's position is known ([n, y, x, ...] from a narrow filter's file): sort them all,
+   * no tiles needed. */
+  GeoOrder.prototype.fromPositions = function (positions) {
+    var m = this.m, list = [];
+    for (var i = 0; i < positions.length; i += 3) {
+      var n = positions[i];
+      if (!this.matches[n] || this.distance[n] !== undefined) continue;
+      var y = positions[i + 1], x = positions[i + 2];
+      var d = y == null ? Infinity : km(this.point.lat, this.point.lon, m.tile[0] + y / 10000, m.tile[1] + x / 10000);
+      this.distance[n] = d;
+      list.push({ n: n, d: d, t: tierOf(m, n) });
     }
-    return this.sorted.then(function (list) { return list.slice(0, need).map(function (f) { return f.n; }); });
+    this.sorted = Promise.resolve(list.sort(byDistance));
   };
   var RECORD_FILES_LIMIT = 24;
 
@@ -236,12 +287,16 @@
     return meta().then(function (m) {
       if (!m) throw new Error('The search index is missing from this site build.');
       var jobs = words.map(function (w) { return termSets(m, w); });
-      var facetJobs = facetKeys.map(function (k) { return facetSet(m, k, query.facets[k]); });
+      // sorted by distance: a narrow filter's file with positions orders the matches without tiles
+      var posKey = query.point ? narrowestWithPositions(m, query.facets, facetKeys) : null;
+      var facetJobs = facetKeys.map(function (k) {
+        return k === posKey ? facetSetWithPositions(m, k, query.facets[k]) : facetSet(m, k, query.facets[k]);
+      });
       if (hasAge) facetJobs.push(ageSet(m, +query.age));
       var geoJob = Promise.resolve(query.point).then(function (point) {
         if (!point) return null;
         var geo = new GeoOrder(m, point);
-        geo.prefetch();
+        if (!posKey) geo.prefetch();
         return geo;
       });
       return Promise.all([Promise.all(jobs), Promise.all(facetJobs), geoJob]).then(function (res) {
@@ -260,6 +315,7 @@
         if (geo && ordinals.length) {
           var chunks = {};
           geo.setMatches(acc, tierCounts);
+          if (posKey) geo.fromPositions(res[1][facetKeys.indexOf(posKey)].positions);
           ordinals.forEach(function (n) { chunks[Math.floor(n / m.chunk)] = 1; });
           geo.viaRecords = Object.keys(chunks).length <= RECORD_FILES_LIMIT;
           result.page = function (need) { return geo.page(need); };
