@@ -58,9 +58,21 @@
     }
     return into;
   }
-  function listOf(enc, total) {
-    var bm = orInto(new Uint8Array(total), enc), out = [];
-    for (var i = 0; i < total; i++) if (bm[i]) out.push(i);
+  /* The ids of an id list, in order (without a bitmap of every entry). */
+  function listOf(enc) {
+    var out = [];
+    if (enc == null) return out;
+    if (typeof enc === 'string') {
+      var bin = atob(enc);
+      for (var i = 0; i < bin.length; i++) {
+        var byte = bin.charCodeAt(i);
+        if (!byte) continue;
+        for (var b = 0; b < 8; b++) if (byte & (1 << b)) out.push(i * 8 + b);
+      }
+    } else {
+      var n = 0;
+      for (var j = 0; j < enc.length; j++) { n += enc[j]; out.push(n); }
+    }
     return out;
   }
   function andInto(acc, bm) {
@@ -171,6 +183,8 @@
     return km(p.lat, p.lon, lat, lon);
   }
 
+  function byDistance(a, b) { return a.t - b.t || a.d - b.d || a.n - b.n; }
+
   /* Nearest-first within each tier: fetch position tiles in order of distance until the first
    * `need` results are certain (no unfetched tile can hold anything nearer). Made as soon as the
    * point is known, before the matches are: the nearest tiles are fetched while the word and
@@ -191,15 +205,17 @@
     this.matches = matches; this.tierCounts = tierCounts;
     this.foundPerTier = tierCounts.map(function () { return 0; });
   };
-  GeoOrder.prototype.certain = function () {
-    var radius = this.next < this.tiles.length ? this.tiles[this.next].d : Infinity, self = this;
-    var sorted = this.found.slice().sort(function (a, b) { return a.t - b.t || a.d - b.d || a.n - b.n; });
+  /* The matches whose place in the order is certain, in order, at least the first `need` of them
+   * when known: whole tiers whose matches have all been found, then those of the next tier no
+   * farther than the nearest unfetched tile. Only those are sorted. */
+  GeoOrder.prototype.certain = function (need) {
+    var radius = this.next < this.tiles.length ? this.tiles[this.next].d : Infinity, found = this.found;
     var out = [];
-    for (var t = 0; t < this.tierCounts.length; t++) {
-      var inTier = sorted.filter(function (f) { return f.t === t; });
-      if (self.foundPerTier[t] === self.tierCounts[t]) { out = out.concat(inTier); continue; }
-      out = out.concat(inTier.filter(function (f) { return f.d <= radius; }));
-      break;
+    for (var t = 0; t < this.tierCounts.length && out.length < need; t++) {
+      var complete = this.foundPerTier[t] === this.tierCounts[t], inTier = [];
+      for (var i = 0; i < found.length; i++) if (found[i].t === t && (complete || found[i].d <= radius)) inTier.push(found[i]);
+      out = out.concat(inTier.sort(byDistance));
+      if (!complete) break;
     }
     return out;
   };
@@ -218,7 +234,7 @@
     var self = this, m = this.m;
     if (this.sorted) return this.sorted.then(function (list) { return list.slice(0, need).map(function (f) { return f.n; }); });
     if (this.viaRecords) return this.byRecords(need);
-    var certain = this.certain();
+    var certain = this.certain(need);
     if (certain.length >= need || this.next >= this.tiles.length) {
       return Promise.resolve(certain.slice(0, need).map(function (f) { return f.n; }));
     }
@@ -229,21 +245,21 @@
       .then(function (bodies) {
         bodies.forEach(function (body, k) {
           if (!body) return;
-          var r = tileRect(m, batch[k].name), ids = listOf(body.o, m.total);
-          ids.forEach(function (n, i) {
-            if (!self.matches[n]) return;
+          var r = tileRect(m, batch[k].name), ids = listOf(body.o), matches = self.matches, t = 0;
+          for (var i = 0; i < ids.length; i++) {
+            var n = ids[i];
+            if (!matches[n]) continue;
+            while (n >= m.tiers[t + 1] && t < m.tiers.length - 2) t++;  // ids ascend, so tiers do
             var lat = r.lat0 + body.p[2 * i] / 10000, lon = r.lon0 + body.p[2 * i + 1] / 10000;
-            var d = km(self.point.lat, self.point.lon, lat, lon), t = tierOf(m, n);
+            var d = km(self.point.lat, self.point.lon, lat, lon);
             self.found.push({ n: n, d: d, t: t });
             self.foundPerTier[t]++;
             self.distance[n] = d;
-          });
+          }
         });
         return self.page(need);
       });
   };
-
-  function byDistance(a, b) { return a.t - b.t || a.d - b.d || a.n - b.n; }
 
   /* Few matches spread over few record files: read their positions from the display records
    * (needed for the page anyway) instead of every position tile. */
@@ -309,19 +325,34 @@
         });
         res[1].forEach(function (bm) { acc = andInto(acc, bm); });
         if (!acc) acc = new Uint8Array(m.total).fill(1);
-        var ordinals = [], tierCounts = m.tierNames.map(function () { return 0; });
-        for (var n = 0; n < m.total; n++) if (acc[n]) { ordinals.push(n); tierCounts[tierOf(m, n)]++; }
-        var result = { total: ordinals.length, tierCounts: tierCounts, meta: m, tierOf: function (n) { return tierOf(m, n); } };
-        if (geo && ordinals.length) {
-          var chunks = {};
+        // entries are numbered in tier order: count each tier's matches over its range
+        var tierCounts = m.tierNames.map(function () { return 0; }), total = 0, chunks = 0, lastChunk = -1;
+        for (var t = 0; t < m.tiers.length - 1; t++) {
+          var c = 0;
+          for (var n = m.tiers[t]; n < m.tiers[t + 1]; n++) {
+            if (!acc[n]) continue;
+            c++;
+            if (Math.floor(n / m.chunk) !== lastChunk) { chunks++; lastChunk = Math.floor(n / m.chunk); }
+          }
+          tierCounts[t] = c;
+          total += c;
+        }
+        var result = { total: total, tierCounts: tierCounts, meta: m, tierOf: function (n) { return tierOf(m, n); } };
+        if (geo && total) {
           geo.setMatches(acc, tierCounts);
           if (posKey) geo.fromPositions(res[1][facetKeys.indexOf(posKey)].positions);
-          ordinals.forEach(function (n) { chunks[Math.floor(n / m.chunk)] = 1; });
-          geo.viaRecords = Object.keys(chunks).length <= RECORD_FILES_LIMIT;
+          geo.viaRecords = chunks <= RECORD_FILES_LIMIT;
           result.page = function (need) { return geo.page(need); };
           result.distance = function (n) { return geo.distance[n]; };
         } else {
-          ordinals.sort(function (a, b) { return tierOf(m, a) - tierOf(m, b) || nameHits[b] - nameHits[a] || a - b; });
+          // within each tier (ascending numbers), entries with more of the words in their name first
+          var ordinals = [];
+          for (var k = 0; k < m.tiers.length - 1; k++) {
+            var inTier = [];
+            for (var j = m.tiers[k]; j < m.tiers[k + 1]; j++) if (acc[j]) inTier.push(j);
+            if (words.length) inTier.sort(function (a, b) { return nameHits[b] - nameHits[a] || a - b; });
+            ordinals = ordinals.concat(inTier);
+          }
           result.page = function (need) { return Promise.resolve(ordinals.slice(0, need)); };
           result.distance = function () { return undefined; };
         }
