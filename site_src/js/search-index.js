@@ -219,17 +219,36 @@
     }
     return out;
   };
-  /* How many of the nearest tiles the first round fetches: enough that they should hold 1.5 x `need`
-   * matches of the tier the page starts with (each tile's entry count from meta.json, the tier's
-   * matches spread like its entries), plus every tile as near as the last of those; at least 4. */
+  /* How many of the nearest tiles the first round fetches: the fewest (at least 4) that should hold
+   * 1.5 x `need` matches of the tier the page starts with no farther than the next tile, the
+   * distance up to which their order is certain (each tile's entry count from meta.json, spread
+   * evenly over the tile — a 4 x 4 grid of sample points — and the tier's matches spread like its
+   * entries), plus every tile as near as the last of those. */
   GeoOrder.prototype.firstRound = function (need) {
-    var m = this.m, t = 0;
+    var m = this.m, tiles = this.tiles, point = this.point, t = 0, k;
     while (t < this.tierCounts.length - 1 && !this.tierCounts[t]) t++;
-    var share = this.tierCounts[t] / m.total, expected = 0, k = 0;
-    while (k < this.tiles.length && expected < 1.5 * need) expected += m.tiles[this.tiles[k++].name] * share;
-    while (k < this.tiles.length && this.tiles[k].d <= this.tiles[k - 1].d) k++;
-    return Math.max(FIRST_TILES, k);
+    var share = this.tierCounts[t] / m.total, samples = [];
+    for (k = FIRST_TILES; k < tiles.length; k++) {
+      var radius = tiles[k].d, expected = 0;
+      for (var i = 0; i < k; i++) {
+        if (!samples[i]) samples[i] = gridDistances(m, tiles[i].name, point);
+        var within = samples[i].filter(function (d) { return d <= radius; }).length;
+        expected += m.tiles[tiles[i].name] * share * within / samples[i].length;
+      }
+      if (expected >= 1.5 * need) break;
+    }
+    while (k < tiles.length && tiles[k].d <= tiles[k - 1].d) k++;
+    return k;
   };
+  function gridDistances(m, name, point) {
+    var r = tileRect(m, name), out = [];
+    for (var a = 0.125; a < 1; a += 0.25) {
+      for (var b = 0.125; b < 1; b += 0.25) {
+        out.push(km(point.lat, point.lon, r.lat0 + a * (r.lat1 - r.lat0), r.lon0 + b * (r.lon1 - r.lon0)));
+      }
+    }
+    return out;
+  }
   GeoOrder.prototype.page = function (need) {
     var self = this, m = this.m;
     if (this.sorted) return this.sorted.then(function (list) { return list.slice(0, need).map(function (f) { return f.n; }); });
