@@ -51,6 +51,7 @@ QUERIES = [
     ("facets only", "?cat=active&day=sa&cost=free"),
     ("word + postcode sort", "?q=art&pc=SE8+4RJ"),
     ("rare facets + postcode", "?a11y=bsl&grp=veterans&pc=E8+1DY"),
+    ("borough + postcode", "?bor=hackney&cat=active&pc=E8+1DY"),
     ("postcode only", "?pc=SW1A+1AA"),
 ]
 
