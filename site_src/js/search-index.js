@@ -42,37 +42,30 @@
     return t.split(/[^a-z0-9]+/).filter(function (w) { return w.length >= 2 && !STOP[w]; });
   }
 
-  /* Decode an id list (deltas array or base64 bitset) into the bitmap `into` with OR. */
-  function orInto(into, enc) {
-    if (enc == null) return into;
+  /* Call fn with each id of an id list (deltas array or base64 bitset), in order. */
+  function eachId(enc, fn) {
+    if (enc == null) return;
     if (typeof enc === 'string') {
       var bin = atob(enc);
       for (var i = 0; i < bin.length; i++) {
         var byte = bin.charCodeAt(i);
         if (!byte) continue;
-        for (var b = 0; b < 8; b++) if (byte & (1 << b)) into[i * 8 + b] = 1;
+        for (var b = 0; b < 8; b++) if (byte & (1 << b)) fn(i * 8 + b);
       }
     } else {
       var n = 0;
-      for (var j = 0; j < enc.length; j++) { n += enc[j]; into[n] = 1; }
+      for (var j = 0; j < enc.length; j++) { n += enc[j]; fn(n); }
     }
+  }
+  /* Decode an id list into the bitmap `into` with OR. */
+  function orInto(into, enc) {
+    eachId(enc, function (id) { into[id] = 1; });
     return into;
   }
   /* The ids of an id list, in order (without a bitmap of every entry). */
   function listOf(enc) {
     var out = [];
-    if (enc == null) return out;
-    if (typeof enc === 'string') {
-      var bin = atob(enc);
-      for (var i = 0; i < bin.length; i++) {
-        var byte = bin.charCodeAt(i);
-        if (!byte) continue;
-        for (var b = 0; b < 8; b++) if (byte & (1 << b)) out.push(i * 8 + b);
-      }
-    } else {
-      var n = 0;
-      for (var j = 0; j < enc.length; j++) { n += enc[j]; out.push(n); }
-    }
+    eachId(enc, function (id) { out.push(id); });
     return out;
   }
   function andInto(acc, bm) {
