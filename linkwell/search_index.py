@@ -51,11 +51,12 @@ from pathlib import Path
 import orjson
 
 from linkwell import cachefile
-from linkwell.boroughs import BOROUGHS, by_gss
+from linkwell.boroughs import BOROUGHS
 from linkwell.describe import DAY_NAMES, DAYS, age_text, schedule_text
 from linkwell.digest import entry_digest
 from linkwell.freshness import freshness
-from linkwell.postcodes import POSTCODE_FILE, normalise_postcode, postcodes
+from linkwell.output import write_bytes
+from linkwell.postcodes import POSTCODE_FILE, borough_centres, normalise_postcode, postcodes
 from linkwell.schema import vocabulary
 
 CHUNK = 16  # display records per file: a page of 20 scattered results costs at most 20 small files
@@ -196,15 +197,14 @@ def tier(entry: dict, today: dt.date) -> tuple[int, str]:
 # --- the postcode table -------------------------------------------------------------------
 
 @cache
-def _postcode_shards() -> tuple[dict[str, dict], dict[str, tuple[float, float]]]:
-    """({outward: {inward: [lat, lon], "": centroid}}, {borough slug: centroid})."""
+def _postcode_shards() -> dict[str, dict]:
+    """{outward: {inward: [lat, lon], "": centroid}}."""
     shards: dict[str, dict] = defaultdict(dict)
     sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
-    bsums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
     with gzip.open(POSTCODE_FILE, "rt", encoding="utf-8", newline="") as f:
         reader = csv.reader(f)
         next(reader)
-        for code, lat, lon, gss in reader:
+        for code, lat, lon, _gss in reader:
             outward, _, inward = code.partition(" ")
             la, lo = float(lat), float(lon)
             shards[outward][inward] = [round(la, 5), round(lo, 5)]
@@ -212,16 +212,9 @@ def _postcode_shards() -> tuple[dict[str, dict], dict[str, tuple[float, float]]]
             s[0] += la
             s[1] += lo
             s[2] += 1
-            b = by_gss(gss)
-            if b:
-                bs = bsums[b.slug]
-                bs[0] += la
-                bs[1] += lo
-                bs[2] += 1
     for outward, s in sums.items():
         shards[outward][""] = [round(s[0] / s[2], 5), round(s[1] / s[2], 5)]
-    centroids = {slug: (s[0] / s[2], s[1] / s[2]) for slug, s in bsums.items()}
-    return shards, centroids
+    return shards
 
 
 def entry_point(entry: dict, centroids: dict) -> tuple[float, float, bool] | None:
@@ -303,18 +296,17 @@ def entry_facts(entry: dict, today: dt.date, index_of: dict, centroids: dict) ->
     return t, entry["name"].casefold(), rec, sorted(words), sorted(name_words), pairs, age, tile, id_shard(entry["id"])
 
 
-def build_files(entries: list[dict], today: dt.date, *, cache: dict | None = None, centroids: dict | None = None,
-                postcode_files: bool = True,
+def build_files(entries: list[dict], today: dt.date, *, cache: dict | None = None, postcode_files: bool = True,
                 digests: dict[str, str] | None = None) -> tuple[dict, dict[str, bytes], dict[str, bytes]]:
     """(meta, {path under search/<hash>/: bytes}, {path under postcodes/: bytes}) for ``entries``.
 
     ``cache`` ({entry id: (key, entry_facts)}, updated in place) spares recomputing unchanged
-    entries; ``centroids`` (borough centres, as ``_postcode_shards`` gives) with
-    ``postcode_files=False`` spares reading the postcode table (no postcode files are returned);
-    ``digests`` ({entry id: ``linkwell.digest.entry_digest(entry)``}) spares computing them."""
-    pc_shards = {}
-    if centroids is None or postcode_files:
-        pc_shards, centroids = _postcode_shards()
+    entries; ``postcode_files=False`` spares reading the postcode table's shards (no postcode
+    files are returned); ``digests`` ({entry id: ``linkwell.digest.entry_digest(entry)``}) spares
+    computing them. Entries without a position are placed at their borough's centre
+    (``postcodes.borough_centres``)."""
+    pc_shards = _postcode_shards() if postcode_files else {}
+    centroids = borough_centres()
     values = facet_values()
     index_of = {key: {v: i for i, v in enumerate(vals)} for key, vals in values.items()}
     cached = {} if cache is None else cache
@@ -423,7 +415,7 @@ def build_files(entries: list[dict], today: dt.date, *, cache: dict | None = Non
     return meta, files, pc_files
 
 
-CACHE_FILE = ".linkwell-search.marshal"  # the build folder's name, its files' digests, borough centres
+CACHE_FILE = ".linkwell-search.marshal"  # the build folder's name and its files' digests
 ENTRIES_CACHE = ".linkwell-search-entries.marshal"  # what each entry contributes, in cachefile.SHARDS files
 
 
@@ -460,9 +452,9 @@ def _write_search_index(entries, out_dir: Path, today: dt.date, digests) -> None
     before = {entry_id: hit[0] for entry_id, hit in entry_cache.items()}
     pc_dir = out_dir / "postcodes"
     stamp = _postcode_stamp()
-    pc_current = "centroids" in cached and (pc_dir / ".stamp").is_file() and (pc_dir / ".stamp").read_bytes() == stamp
-    meta, files, pc_files = build_files(list(entries), today, cache=entry_cache, centroids=cached.get("centroids"),
-                                        postcode_files=not pc_current, digests=digests)
+    pc_current = (pc_dir / ".stamp").is_file() and (pc_dir / ".stamp").read_bytes() == stamp
+    meta, files, pc_files = build_files(list(entries), today, cache=entry_cache, postcode_files=not pc_current,
+                                        digests=digests)
     search_dir = out_dir / "search"
     base = search_dir / meta["base"]
     if (base / "done").is_file():  # the folder's name is a hash of every file in it: nothing to write
@@ -481,8 +473,7 @@ def _write_search_index(entries, out_dir: Path, today: dt.date, digests) -> None
         (pc_dir / ".stamp").write_bytes(stamp)
     changed = {entry_id for entry_id, hit in entry_cache.items() if before.get(entry_id) != hit[0]}
     cachefile.write_sharded(out_dir / ENTRIES_CACHE, version, entry_cache, changed | (set(before) - set(entry_cache)))
-    centroids = cached["centroids"] if "centroids" in cached else _postcode_shards()[1]
-    cachefile.write(out_dir / CACHE_FILE, version, {"base": meta["base"], "files": sums, "centroids": centroids})
+    cachefile.write(out_dir / CACHE_FILE, version, {"base": meta["base"], "files": sums})
 
 
 def _write_build_folder(search_dir: Path, old_name: str | None, old_sums: dict[str, str], name: str,
@@ -516,7 +507,7 @@ def _sums(files: dict[str, bytes]) -> dict[str, str]:
 def _write_all(folder: Path, files: dict[str, bytes]) -> None:
     """Write many small files; threads overlap the file system's latency."""
     with ThreadPoolExecutor(max_workers=8) as pool:
-        for future in [pool.submit((folder / path).write_bytes, body) for path, body in files.items()]:
+        for future in [pool.submit(write_bytes, folder / path, body) for path, body in files.items()]:
             future.result()
 
 

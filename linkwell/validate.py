@@ -35,7 +35,7 @@ from pathlib import Path
 
 from linkwell import __version__, cachefile, schema
 from linkwell.boroughs import BOROUGHS
-from linkwell.loader import EntryLoadError, LoadedDocument, decode, load_entry_text, read_entry_bytes
+from linkwell.loader import EntryLoadError, LoadedDocument, decode, load_entry_file, load_entry_text, read_entry_bytes
 from linkwell.messages import explain, field_name
 from linkwell.postcodes import POSTCODE_FILE, normalise_postcode, postcodes
 
@@ -184,8 +184,7 @@ def line_in_file(path: str, field_path: tuple) -> int:
     """The line of a field in a file that loaded before; used only when a later check finds a
     problem, so the fast path never walks the YAML nodes for line numbers."""
     try:
-        with open(path, "rb") as f:
-            return load_entry_text(decode(f.read())).line_of(field_path)
+        return load_entry_file(path).line_of(field_path)
     except (OSError, EntryLoadError):
         return 1
 

@@ -318,8 +318,8 @@ def test_rare_filters_with_a_postcode_sort_like_python_without_geo_tiles(page, s
 
 
 def _centroids():
-    from linkwell.search_index import _postcode_shards
-    return _postcode_shards()[1]
+    from linkwell.postcodes import borough_centres
+    return borough_centres()
 
 
 def test_postcode_mistakes_are_explained(page, site):
