@@ -17,6 +17,26 @@ def test_table_covers_london():
     assert boroughs <= set(BOROUGHS) and len(boroughs) == 33
 
 
+
+def test_every_row_of_the_table_is_found():
+    # lookups binary-search the table's text, so it must stay sorted by postcode
+    import gzip
+
+    from linkwell.postcodes import POSTCODE_FILE, PostcodeTable
+    with gzip.open(POSTCODE_FILE, "rt", encoding="utf-8") as f:
+        rows = [line.split(",") for line in f.read().splitlines()[1:]]
+    assert [r[0] for r in rows] == sorted(r[0] for r in rows)
+    table = PostcodeTable()
+    for code, lat, lon, gss in rows[::7] + rows[-3:]:
+        point = table.get(code)
+        assert (point.postcode, point.lat, point.lon, point.borough) == (code, float(lat), float(lon), by_gss(gss).slug)
+    assert table.codes() == [r[0] for r in rows]
+    codes = {r[0] for r in rows}
+    between = next(f"SE8 4{a}{b}" for a in "ABDEFGHJLNPQRSTUWXYZ" for b in "ABDEFGHJLNPQRSTUWXYZ"
+                   if f"SE8 4{a}{b}" not in codes)  # inside an outward code's lines
+    for missing in (between, "A1 1AA", "ZZ99 9ZZ", "E1X 1AA", "BR0 1AA", "SE8", ""):
+        assert missing not in codes and table.get(missing) is None
+
 @pytest.mark.parametrize("text,expected", [
     ("se84rj", "SE8 4RJ"), ("SE8 4RJ", "SE8 4RJ"), ("Deptford Lounge, se8  4rj", "SE8 4RJ"),
     ("EC1A 1BB", "EC1A 1BB"), ("no postcode here", None), ("", None),
