@@ -366,23 +366,18 @@ def _validate_paths(paths, today, cache_dir, workers, load_entries) -> Report:
     cached_digests = set(entries)
 
     current: dict[str, tuple] = {}
-    todo: list[tuple[str, str, tuple | None]] = []
+    todo: list[tuple[str, str]] = []
     for path in files:
         display = _display(path, cwd)
-        try:
-            st = os.stat(path)
-            stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
-        except OSError:
-            stamp = None
-        hit = records.get(path)
-        if (hit is not None and stamp is not None and hit[0] == stamp and hit[1] == display
+        hit = records.get(path)  # with no cache at all (a first run), no file needs a stat here
+        if (hit is not None and hit[0] is not None and hit[0] == _stamp(path) and hit[1] == display
                 and (not load_entries or hit[3] is None or hit[2] in entries)):
             current[path] = hit
         else:
-            todo.append((path, display, stamp))
+            todo.append((path, display))
 
-    fresh = _check_all([(p, d) for p, d, _ in todo], workers, load_entries)
-    for (path, display, stamp), (digest, facts, problems, entry) in zip(todo, fresh, strict=True):
+    fresh = _check_all(todo, workers, load_entries)
+    for (path, display), (stamp, digest, facts, problems, entry) in zip(todo, fresh, strict=True):
         current[path] = records[path] = (stamp, display, digest, facts, problems)
         if entry is not None:
             entries[digest] = entry
@@ -391,7 +386,7 @@ def _validate_paths(paths, today, cache_dir, workers, load_entries) -> Report:
     report.problems.extend(Problem(_display(f, cwd), 1, "(file)", "only .yml listing files belong in the "
                                    "directory; move this file elsewhere", "warning") for f in others)
     facts_by_file, paths_by_file = {}, {}
-    for path, (_stamp, display, _digest, facts, problems) in current.items():
+    for path, (_when, display, _digest, facts, problems) in current.items():
         report.problems.extend(Problem(*p) for p in problems)
         if facts is not None:
             report.problems.extend(_date_problems(facts[4], path, display, today))
@@ -408,7 +403,7 @@ def _validate_paths(paths, today, cache_dir, workers, load_entries) -> Report:
     if todo:
         gone = set(records) - set(current)
         records = {path: record for path, record in records.items() if path in current}
-        changed = {path for path, _display, _stamp in todo} | gone
+        changed = {path for path, _display in todo} | gone
         kept = {}
         if load_entries:
             digests = {record[2] for record in records.values()}
@@ -454,14 +449,25 @@ def wait_for_cache_writers() -> None:
 atexit.register(wait_for_cache_writers)
 
 
+def _stamp(path: str) -> tuple | None:
+    """What says a file is unchanged since it was checked: (mtime, size, inode), None if missing."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size, st.st_ino
+
+
 def _check_batch(batch: list[tuple[str, str]], keep_entries: bool = True) -> list[tuple]:
-    """(digest, facts, problems as tuples, entry or None) for each (path, display) pair."""
+    """(stamp, digest, facts, problems as tuples, entry or None) for each (path, display) pair;
+    the stamp is taken before the file is read, so a file changed meanwhile is checked again."""
     with _no_gc():
         out = []
         for path, display in batch:
+            stamp = _stamp(path)
             digest, entry, problems = check_file(path, display)
             facts = _facts(entry) if entry is not None else None
-            out.append((digest, facts, [astuple(p) for p in problems], entry if keep_entries else None))
+            out.append((stamp, digest, facts, [astuple(p) for p in problems], entry if keep_entries else None))
         return out
 
 
@@ -477,7 +483,7 @@ def _check_all(batch: list[tuple[str, str]], workers: int | None, keep_entries: 
         return _check_batch(batch, keep_entries)
     schema.entry_checker()  # compile and load once before forking: the workers inherit them
     len(postcodes())
-    chunk = max(50, len(batch) // (workers * 4))
+    chunk = max(50, len(batch) // (workers * 16))  # small enough that both workers end together
     chunks = [batch[i:i + chunk] for i in range(0, len(batch), chunk)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         parts = pool.map(_check_chunk, chunks, [keep_entries] * len(chunks))
