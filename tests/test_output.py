@@ -1,10 +1,10 @@
-"""linkwell.output.write_bytes: the one way the build writes its many files."""
+"""linkwell.output: the one way the build writes its many files (and its few large ones)."""
 
 from __future__ import annotations
 
 import pytest
 
-from linkwell.output import write_bytes
+from linkwell.output import JOIN_BATCH, write_bytes, write_joined
 
 
 def test_writes_and_replaces_a_file(tmp_path):
@@ -18,3 +18,13 @@ def test_writes_and_replaces_a_file(tmp_path):
 def test_a_missing_folder_is_an_error_for_the_caller(tmp_path):
     with pytest.raises(FileNotFoundError):
         write_bytes(tmp_path / "missing" / "page.html", b"x")
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, JOIN_BATCH - 1, JOIN_BATCH, JOIN_BATCH + 1, 3 * JOIN_BATCH + 5])
+@pytest.mark.parametrize("sep", [b",", b""])
+def test_write_joined_gives_the_joined_bytes(tmp_path, count, sep):
+    items = [f'{{"n":{i},"t":"é{"x" * (i % 7)}"}}'.encode() for i in range(count)]
+    path = tmp_path / "directory.json"
+    path.write_bytes(b"an older, longer file " * 10_000)
+    write_joined(path, b'{"entries":[', items, sep, b"]}\n")
+    assert path.read_bytes() == b'{"entries":[' + sep.join(items) + b"]}\n"

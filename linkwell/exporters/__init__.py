@@ -120,7 +120,7 @@ def _write_feeds(entries, out_dir, generated_at, sources_file, digests) -> list[
         batch.append((services / name, service_data, item))
         fresh_cache[entry["id"]] = (key, facts.dumps(item),
                                     geojson.feature_text(entry, today, facts) or b"",
-                                    tabular.row_text(entry, today, facts),
+                                    tabular.row_text(entry, today, facts).encode(),
                                     *openreferral.record_parts(record), name, len(service_data))
         if len(batch) >= BATCH:
             flush()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from linkwell import schema
 from linkwell.exporters import common
+from linkwell.output import write_joined
 
 FILE_NAME = "directory.json"
 SCHEMA_URL = "https://linkwell.london/schema/feed.schema.json"
@@ -110,5 +111,5 @@ def write_texts(document_head: dict, entry_texts: list[bytes], out_dir: Path) ->
     """Write ``directory.json`` from its head and the JSON of each feed entry (already checked);
     byte for byte what ``json.dumps`` of the whole document gives, UTF-8 encoded."""
     path = Path(out_dir) / FILE_NAME
-    path.write_bytes(dumps(document_head)[:-1] + b',"entries":[' + b",".join(entry_texts) + b"]}\n")
+    write_joined(path, dumps(document_head)[:-1] + b',"entries":[', entry_texts, b",", b"]}\n")
     return path

@@ -15,6 +15,7 @@ import datetime as dt
 from pathlib import Path
 
 from linkwell.exporters import common
+from linkwell.output import write_joined
 
 FILE_NAME = "directory.geojson"
 
@@ -59,5 +60,5 @@ def feature_text(entry: dict, today: dt.date, facts: common.Facts | None = None)
 def write_texts(features: list[bytes], out_dir: Path) -> Path:
     """Write the file from each feature's JSON: the same bytes as dumping ``build(...)``."""
     path = Path(out_dir) / FILE_NAME
-    path.write_bytes(b'{"type":"FeatureCollection","features":[' + b",".join(features) + b"]}\n")
+    write_joined(path, b'{"type":"FeatureCollection","features":[', features, b",", b"]}\n")
     return path

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from linkwell.describe import schedule_text
 from linkwell.exporters import common
+from linkwell.output import write_joined
 
 FILE_NAME = "directory.csv"
 
@@ -104,7 +105,7 @@ def row(entry: dict, today: dt.date, facts: common.Facts | None = None) -> list:
 
 def write(entries: list[dict], out_dir: Path, generated_at: dt.datetime) -> Path:
     today = generated_at.date()
-    return write_lines([row_text(e, today) for e in entries], out_dir)
+    return write_lines([row_text(e, today).encode() for e in entries], out_dir)
 
 
 def _line(cells, guard_formulas: bool = False) -> str:
@@ -140,9 +141,8 @@ def row_text(entry: dict, today: dt.date, facts: common.Facts | None = None) -> 
     return _line(_values(entry, today, facts).values(), guard_formulas=True)
 
 
-def write_lines(lines: list[str], out_dir: Path) -> Path:
+def write_lines(lines: list[bytes], out_dir: Path) -> Path:
+    """Write the file from each listing's line as UTF-8 (``row_text(...).encode()``)."""
     path = Path(out_dir) / FILE_NAME
-    with open(path, "w", encoding="utf-8-sig", newline="") as f:
-        f.write(_line(_NAMES))
-        f.write("".join(lines))
+    write_joined(path, _line(_NAMES).encode("utf-8-sig"), lines, b"", b"")
     return path
