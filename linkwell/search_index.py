@@ -15,8 +15,12 @@
   ``{"o": ids, "p": [y, x, ...]}`` in 1/10,000 degree north and east of the London box's
   south-west corner (``null`` when unknown), so a query sorted by distance whose narrowest
   filter is such a value orders its matches without any geo tile;
-- ``search/<hash>/g/<tx>-<ty>.json`` — every entry's position, by ~5.5 km tile, for sorting by
-  distance nearest-first without fetching every position;
+- ``search/<hash>/g/<tier>/<tx>-<ty>.json`` — every entry's position, by tier and ~5.5 km tile
+  (``{"o": ids, "p": [dy, dx, ...]}``, 1/10,000 degree from the tile's south-west corner), for
+  sorting by distance nearest-first without fetching every position: a tier's matches are ordered
+  from that tier's tiles alone (the first page usually needs only the fresh tier, a sixth of the
+  entries). meta.json's ``tiles`` gives each tile's entry count per tier (``{"7-5": [12, 80, 9,
+  3]}``; a tile file exists only where its count is not 0);
 - ``search/<hash>/r/<n>.json`` — compact display records, ``CHUNK`` entries per file;
 - ``search/<hash>/id/<nn>.json`` — id -> entry number, sharded by a hash of the id (shortlist);
 - ``postcodes/<OUTWARD>.json`` — the bundled London postcode table by outward code
@@ -336,7 +340,7 @@ def build_files(entries: list[dict], today: dt.date, *, cache: dict | None = Non
     name_postings: dict[str, list[int]] = defaultdict(list)
     facets: dict[tuple[str, str], list[int]] = defaultdict(list)
     ages: dict[tuple[int, int], list[int]] = defaultdict(list)
-    tiles: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    tiles: dict[tuple[int, str], list[tuple[int, int, int]]] = defaultdict(list)  # (tier, tile) -> points
     records: list[dict] = []
     id_map: dict[int, dict[str, int]] = defaultdict(dict)
     tier_starts = [0] * (len(TIERS) + 1)
@@ -352,7 +356,7 @@ def build_files(entries: list[dict], today: dt.date, *, cache: dict | None = Non
         if age is not None:
             ages[tuple(age)].append(n)
         if tile is not None:
-            tiles[tile[0]].append((n, tile[1], tile[2]))
+            tiles[t, tile[0]].append((n, tile[1], tile[2]))
         records.append(rec)
         id_map[shard][entry_id] = n
     for i in range(1, len(tier_starts)):
@@ -377,7 +381,7 @@ def build_files(entries: list[dict], today: dt.date, *, cache: dict | None = Non
         else:
             files[f"t/{prefix}.json"] = body
     positions = {}  # entry number -> [y, x]: 1/10,000 degree north and east of (LAT0, LON0)
-    for name, points in tiles.items():
+    for (_tier, name), points in tiles.items():
         tx, ty = (int(c) for c in name.split("-"))
         for n, dy, dx in points:
             positions[n] = [ty * TILE_Y + dy, tx * TILE_X + dx]
@@ -389,9 +393,11 @@ def build_files(entries: list[dict], today: dt.date, *, cache: dict | None = Non
             files[f"fp/{key}/{value}.json"] = _json(
                 {"o": encode_ids(ids, total), "p": [c for n in ids for c in positions.get(n, NO_POSITION)]})
     files["f/age.json"] = _json([[lo, hi, encode_ids(ids, total)] for (lo, hi), ids in sorted(ages.items())])
-    for name, points in tiles.items():
+    tile_counts: dict[str, list[int]] = defaultdict(lambda: [0] * len(TIERS))
+    for (t, name), points in tiles.items():
+        tile_counts[name][t] = len(points)
         ids = [p[0] for p in points]
-        files[f"g/{name}.json"] = _json({"o": encode_ids(ids, total), "p": [c for p in points for c in p[1:]]})
+        files[f"g/{t}/{name}.json"] = _json({"o": encode_ids(ids, total), "p": [c for p in points for c in p[1:]]})
     for start in range(0, total, CHUNK):
         files[f"r/{start // CHUNK}.json"] = _json(records[start:start + CHUNK])
     for shard, ids in id_map.items():
@@ -406,7 +412,7 @@ def build_files(entries: list[dict], today: dt.date, *, cache: dict | None = Non
         "v": 1, "base": base, "total": total, "built": today.isoformat(), "chunk": CHUNK,
         "tiers": tier_starts, "tierNames": TIERS, "split": split, "idShards": ID_SHARDS,
         "facets": values, "labels": facet_labels(),
-        "tile": [LAT0, LON0, TILE_LAT, TILE_LON], "tiles": {k: len(v) for k, v in sorted(tiles.items())},
+        "tile": [LAT0, LON0, TILE_LAT, TILE_LON], "tiles": dict(sorted(tile_counts.items())),
         "facetFiles": sorted(f"{k}/{v}" for k, v in facets),
         "pos": dict(sorted(pos_counts.items())),
         "shards": " ".join(sorted(p[2:-5] for p in files if p.startswith("t/"))),

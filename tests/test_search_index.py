@@ -138,12 +138,21 @@ def test_geo_tiles_hold_every_entry_once_with_its_position(index):
     meta, load, records = index["meta"], index["load"], index["records"]
     lat0, lon0, dlat, dlon = meta["tile"]
     seen = {}
-    for name in meta["tiles"]:
+    for name, counts in meta["tiles"].items():
         tx, ty = map(int, name.split("-"))
-        body = load(f"g/{name}.json")
-        for i, n in enumerate(decode(body["o"], meta["total"])):
-            seen[n] = (lat0 + ty * dlat + body["p"][2 * i] / 10000, lon0 + tx * dlon + body["p"][2 * i + 1] / 10000)
+        assert len(counts) == len(meta["tierNames"]) and sum(counts) > 0
+        for t, count in enumerate(counts):
+            body = load(f"g/{t}/{name}.json") if count else None  # one file per tier holding entries there
+            ids = decode(body["o"], meta["total"]) if body else []
+            assert len(ids) == count
+            assert all(meta["tiers"][t] <= n < meta["tiers"][t + 1] for n in ids), "a tier's file holds only its tier"
+            for i, n in enumerate(ids):
+                assert n not in seen
+                seen[n] = (lat0 + ty * dlat + body["p"][2 * i] / 10000, lon0 + tx * dlon + body["p"][2 * i + 1] / 10000)
     assert sorted(seen) == list(range(meta["total"]))
+    folder = index["out"] / "search" / meta["base"] / "g"
+    assert sorted(str(p.relative_to(folder)) for p in folder.rglob("*.json")) == sorted(
+        f"{t}/{name}.json" for name, counts in meta["tiles"].items() for t, c in enumerate(counts) if c)
     for n, (lat, lon) in seen.items():
         assert abs(lat - records[n]["y"][0]) < 2e-4 and abs(lon - records[n]["y"][1]) < 2e-4
 

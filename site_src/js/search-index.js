@@ -178,55 +178,45 @@
 
   function byDistance(a, b) { return a.t - b.t || a.d - b.d || a.n - b.n; }
 
-  /* Nearest-first within each tier: fetch position tiles in order of distance until the first
-   * `need` results are certain (no unfetched tile can hold anything nearer). Made as soon as the
-   * point is known, before the matches are: the nearest tiles are fetched while the word and
-   * filter files are (see prefetch); setMatches then gives what to order. */
+  /* Nearest-first within each tier. Position tiles are split by tier (g/<tier>/<tile>.json), so a
+   * tier's matches are ordered from that tier's tiles alone, fetched in order of distance until the
+   * first `need` results are certain (no unfetched tile of the tier can hold anything nearer). Made
+   * as soon as the point is known, before the matches are: the nearest tiles of the first tier are
+   * fetched while the word and filter files are (see prefetch); setMatches then gives what to order. */
   function GeoOrder(m, point) {
-    this.m = m; this.point = point;
-    this.tiles = Object.keys(m.tiles).map(function (name) {
+    this.m = m; this.point = point; this.distance = {};
+    var near = Object.keys(m.tiles).map(function (name) {
       return { name: name, d: tileDistance(tileRect(m, name), point) };
     }).sort(function (a, b) { return a.d - b.d; });
-    this.next = 0; this.found = []; this.distance = {};
+    this.tiers = m.tierNames.map(function (_, t) {
+      return { t: t, tiles: near.filter(function (x) { return m.tiles[x.name][t]; }), next: 0, found: [], pre: 0 };
+    });
   }
-  var FIRST_TILES = 4;  // the first round of tiles is never smaller than this
-  GeoOrder.prototype.prefetch = function () {
-    var m = this.m;
-    this.tiles.slice(0, FIRST_TILES).forEach(function (tile) { part(m, 'g/' + tile.name + '.json').catch(function () {}); });
+  var FIRST_TILES = 4;  // the first round of a tier's tiles is never smaller than this
+  /* Fetch the first tier's nearest tiles, as many as firstRound expects for `share` of its entries. */
+  GeoOrder.prototype.prefetch = function (share) {
+    var m = this.m, tier = this.tiers.filter(function (x) { return m.tiers[x.t + 1] > m.tiers[x.t]; })[0];
+    if (!tier) return;
+    tier.pre = this.firstRound(tier, 20, share);
+    tier.tiles.slice(0, tier.pre).forEach(function (tile) {
+      part(m, 'g/' + tier.t + '/' + tile.name + '.json').catch(function () {});
+    });
   };
   GeoOrder.prototype.setMatches = function (matches, tierCounts) {
     this.matches = matches; this.tierCounts = tierCounts;
-    this.foundPerTier = tierCounts.map(function () { return 0; });
   };
-  /* The matches whose place in the order is certain, in order, at least the first `need` of them
-   * when known: whole tiers whose matches have all been found, then those of the next tier no
-   * farther than the nearest unfetched tile. Only those are sorted. */
-  GeoOrder.prototype.certain = function (need) {
-    var radius = this.next < this.tiles.length ? this.tiles[this.next].d : Infinity, found = this.found;
-    var out = [];
-    for (var t = 0; t < this.tierCounts.length && out.length < need; t++) {
-      var complete = this.foundPerTier[t] === this.tierCounts[t], inTier = [];
-      for (var i = 0; i < found.length; i++) if (found[i].t === t && (complete || found[i].d <= radius)) inTier.push(found[i]);
-      out = out.concat(inTier.sort(byDistance));
-      if (!complete) break;
-    }
-    return out;
-  };
-  /* How many of the nearest tiles the first round fetches: the fewest (at least 4) that should hold
-   * 1.5 x `need` matches of the tier the page starts with no farther than the next tile, the
-   * distance up to which their order is certain (each tile's entry count from meta.json, spread
-   * evenly over the tile — a 4 x 4 grid of sample points — and the tier's matches spread like its
-   * entries), plus every tile as near as the last of those. */
-  GeoOrder.prototype.firstRound = function (need) {
-    var m = this.m, tiles = this.tiles, point = this.point, t = 0, k;
-    while (t < this.tierCounts.length - 1 && !this.tierCounts[t]) t++;
-    var share = this.tierCounts[t] / m.total, samples = [];
-    for (k = FIRST_TILES; k < tiles.length; k++) {
+  /* How many of a tier's nearest tiles to fetch first: the fewest (at least 4) expected to hold
+   * 1.5 x `need` of its matches no farther than its next tile, the distance up to which their order
+   * is certain (each tile's count from meta.json spread evenly over the tile — a 4 x 4 grid of
+   * sample points — and `share` of them matching), plus every tile as near as the last of those. */
+  GeoOrder.prototype.firstRound = function (tier, need, share) {
+    var m = this.m, tiles = tier.tiles, point = this.point, samples = [], k;
+    for (k = Math.min(FIRST_TILES, tiles.length); k < tiles.length; k++) {
       var radius = tiles[k].d, expected = 0;
       for (var i = 0; i < k; i++) {
         if (!samples[i]) samples[i] = gridDistances(m, tiles[i].name, point);
         var within = samples[i].filter(function (d) { return d <= radius; }).length;
-        expected += m.tiles[tiles[i].name] * share * within / samples[i].length;
+        expected += m.tiles[tiles[i].name][tier.t] * share * within / samples[i].length;
       }
       if (expected >= 1.5 * need) break;
     }
@@ -242,35 +232,40 @@
     }
     return out;
   }
+  /* The first `need` ordinals: whole tiers whose matches have all been found, then those of the next
+   * tier no farther than its nearest unfetched tile; when fewer than `need` are certain, that tier's
+   * next tiles are fetched (the first round sized by firstRound, then doubling). */
   GeoOrder.prototype.page = function (need) {
-    var self = this, m = this.m;
+    var self = this, m = this.m, out = [];
     if (this.sorted) return this.sorted.then(function (list) { return list.slice(0, need).map(function (f) { return f.n; }); });
     if (this.viaRecords) return this.byRecords(need);
-    var certain = this.certain(need);
-    if (certain.length >= need || this.next >= this.tiles.length) {
-      return Promise.resolve(certain.slice(0, need).map(function (f) { return f.n; }));
-    }
-    var size = this.next ? Math.max(FIRST_TILES, this.next) : this.firstRound(need);  // then doubling
-    var batch = this.tiles.slice(this.next, this.next + size);
-    this.next += batch.length;
-    return Promise.all(batch.map(function (tile) { return part(m, 'g/' + tile.name + '.json'); }))
-      .then(function (bodies) {
-        bodies.forEach(function (body, k) {
-          if (!body) return;
-          var r = tileRect(m, batch[k].name), ids = listOf(body.o), matches = self.matches, t = 0;
-          for (var i = 0; i < ids.length; i++) {
-            var n = ids[i];
-            if (!matches[n]) continue;
-            while (n >= m.tiers[t + 1] && t < m.tiers.length - 2) t++;  // ids ascend, so tiers do
-            var lat = r.lat0 + body.p[2 * i] / 10000, lon = r.lon0 + body.p[2 * i + 1] / 10000;
-            var d = km(self.point.lat, self.point.lon, lat, lon);
-            self.found.push({ n: n, d: d, t: t });
-            self.foundPerTier[t]++;
-            self.distance[n] = d;
-          }
+    for (var t = 0; t < this.tiers.length && out.length < need; t++) {
+      var tier = this.tiers[t], before = out.length;
+      if (!this.tierCounts[t]) continue;
+      var complete = tier.found.length === this.tierCounts[t] || tier.next >= tier.tiles.length;
+      var radius = complete ? Infinity : tier.tiles[tier.next].d;
+      out = out.concat(tier.found.filter(function (f) { return f.d <= radius; }).sort(byDistance));
+      if (complete || out.length >= need) continue;
+      var size = tier.next ? Math.max(FIRST_TILES, tier.next)
+        : Math.max(tier.pre, this.firstRound(tier, need - before, this.tierCounts[t] / (m.tiers[t + 1] - m.tiers[t])));
+      var batch = tier.tiles.slice(tier.next, tier.next + size);
+      tier.next += batch.length;
+      return Promise.all(batch.map(function (tile) { return part(m, 'g/' + tier.t + '/' + tile.name + '.json'); }))
+        .then(function (bodies) {
+          bodies.forEach(function (body, k) {
+            if (!body) return;
+            var r = tileRect(m, batch[k].name), ids = listOf(body.o);
+            for (var i = 0; i < ids.length; i++) {
+              if (!self.matches[ids[i]]) continue;
+              var d = km(self.point.lat, self.point.lon, r.lat0 + body.p[2 * i] / 10000, r.lon0 + body.p[2 * i + 1] / 10000);
+              tier.found.push({ n: ids[i], d: d, t: tier.t });
+              self.distance[ids[i]] = d;
+            }
+          });
+          return self.page(need);
         });
-        return self.page(need);
-      });
+    }
+    return Promise.resolve(out.slice(0, need).map(function (f) { return f.n; }));
   };
 
   /* Few matches spread over few record files: read their positions from the display records
@@ -303,6 +298,7 @@
     this.sorted = Promise.resolve(list.sort(byDistance));
   };
   var RECORD_FILES_LIMIT = 24;
+  var SHARE_GUESS = 0.1;  // the first tiles fetched before a word's or filter's matches are known expect this share
 
   /* Run a query. query.point may be a Promise (of a point or null): the word and filter files are
    * fetched while it resolves. Resolves to { total, tierCounts, page(n) -> Promise<ordinals>,
@@ -324,7 +320,7 @@
       var geoJob = Promise.resolve(query.point).then(function (point) {
         if (!point) return null;
         var geo = new GeoOrder(m, point);
-        if (!posKey) geo.prefetch();
+        if (!posKey) geo.prefetch(words.length || facetKeys.length || hasAge ? SHARE_GUESS : 1);
         return geo;
       });
       return Promise.all([Promise.all(jobs), Promise.all(facetJobs), geoJob]).then(function (res) {
