@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 import sys
+from functools import lru_cache
 
 from linkwell.loader import plain_scalar
 
@@ -142,10 +143,16 @@ class _Reader:
 
 def _scalar(text: str):
     """One value written on one line after ``key: `` or ``- ``."""
+    if len(text) <= SHARED_TEXT and text != "[]":  # a list is never shared
+        return _short_scalar(text)
+    return _text(text)
+
+
+@lru_cache(maxsize=8192)
+def _short_scalar(text: str):
+    """Codes, dates and times repeat across listings: each is read once (``_Outside`` is not kept)."""
     value = _text(text)
-    if type(value) is str and len(value) <= SHARED_TEXT:
-        return _intern(value)
-    return value
+    return _intern(value) if type(value) is str else value
 
 
 def _text(text: str):
