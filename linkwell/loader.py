@@ -16,6 +16,7 @@ times faster); the node tree is then composed only when a line number is wanted.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +49,8 @@ _IMPLICIT = {
     for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
 }
 _SAFE = yaml.constructor.SafeConstructor()
+_FLOAT = "tag:yaml.org,2002:float"
+_DECIMAL = re.compile(r"[-+]?[0-9]+\.[0-9]+\Z")
 _CONSTRUCT = {
     "tag:yaml.org,2002:null": lambda node: None,
     "tag:yaml.org,2002:bool": _SAFE.construct_yaml_bool,
@@ -81,7 +84,11 @@ def _plain_tag(value: str) -> str:
 def plain_scalar(value: str):
     """The value of unquoted text as YAML 1.1 reads it (``no`` -> False, ``12:30`` -> 750, dates stay text)."""
     tag = _plain_tag(value)
-    return value if tag is _STR else _CONSTRUCT[tag](yaml.ScalarNode(tag, value))
+    if tag is _STR:
+        return value
+    if tag == _FLOAT and _DECIMAL.match(value):
+        return float(value)  # what PyYAML's constructor gives for plain decimals like -0.0238, 20x sooner
+    return _CONSTRUCT[tag](yaml.ScalarNode(tag, value))
 
 
 def _line(node) -> int:

@@ -7,12 +7,13 @@ import random
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench.synthetic import generate
 from linkwell import DIRECTORY_DIR, quick_yaml
-from linkwell.loader import EntryLoadError, load_entry_text
+from linkwell.loader import EntryLoadError, load_entry_text, plain_scalar
 from linkwell.store import dump_entry
 
 
@@ -134,3 +135,17 @@ def test_random_edits_never_read_differently():
             pytest.fail(f"quick reader accepted text libyaml refuses ({exc.message}):\n{text}")
         assert data == expected, text
     assert accepted > 400  # the edits leave plenty of acceptable texts, so the comparison is exercised
+
+
+@pytest.mark.parametrize("text", ["51.47538", "-0.0238", "+1.5", "0.0", "-0.0", "00.10", "08.5", "1_000.5", "1.5e3",
+                                  ".5", "1.", "-.inf", ".nan", "1:30.5", "1.5.5", "0.1234567890123456789", "3", "no"])
+def test_plain_scalars_read_as_pyyaml_reads_them(text):
+    want = yaml.safe_load(text)
+    got = plain_scalar(text)
+    assert type(got) is type(want) and (repr(got) == repr(want))
+
+
+@given(st.floats(min_value=-180, max_value=180, allow_nan=False), st.integers(min_value=1, max_value=17))
+def test_decimals_read_as_pyyaml_reads_them(number, places):
+    text = f"{number:.{places}f}"
+    assert repr(plain_scalar(text)) == repr(yaml.safe_load(text))
