@@ -530,3 +530,83 @@ def test_unknown_word_says_no_results_without_failed_requests(page, site):
     page.wait_for_function("() => document.getElementById('lw-status').textContent === ''")
     assert page.locator("#lw-results .lw-result").count() == 0
     assert not page.errors
+
+
+# --- postcode sorts through tier-split geo tiles, at a size where they are used -----------
+
+@pytest.fixture(scope="module")
+def big_site(browser, site, tmp_path_factory):
+    """The same site with a 3,000-entry synthetic index: a postcode sort then orders its matches
+    from the geo tiles of each tier (g/<tier>/<tile>.json), over several rounds of tiles."""
+    out = tmp_path_factory.mktemp("search-big") / "site"
+    shutil.copytree(site["out"], out)
+    entries = list(generate(3000, seed=5))
+    write_search_index(entries, out, dt.date.today())
+    server, url = _serve(out)
+    yield {"url": url, "entries": entries}
+    server.shutdown()
+
+
+def _index_words(entry: dict) -> list[str]:
+    """The entry's index terms, as the index writer computes them."""
+    from linkwell.postcodes import borough_centres
+    from linkwell.search_index import entry_facts, facet_values
+    index_of = {key: {v: i for i, v in enumerate(vals)} for key, vals in facet_values().items()}
+    return entry_facts(entry, dt.date.today(), index_of, borough_centres())[3]
+
+
+def _few_fresh_word(entries: list[dict], today: dt.date) -> str:
+    """A word held by fewer than 20 fresh listings but many others: its first page spans two tiers."""
+    counts: dict[str, list[int]] = {}
+    for e in listed(entries):
+        tier = rank_key(e, today)[0]
+        for w in _index_words(e):
+            if len(w) >= 4:
+                counts.setdefault(w, [0, 0])[tier > 0] += 1
+    return min(w for w, (fresh, other) in counts.items() if 3 <= fresh < 20 and other >= 60)
+
+
+@pytest.mark.parametrize("kind", ["postcode only", "word", "word with few fresh matches"])
+def test_postcode_sort_through_tier_tiles_like_python(browser, big_site, kind):
+    today = dt.date.today()
+    entries = listed(big_site["entries"])
+    postcode = {"postcode only": "E8 1DY", "word": "SE8 4RJ", "word with few fresh matches": "N1 9GU"}[kind]
+    word = {"postcode only": "", "word": "art"}.get(kind) if kind != "word with few fresh matches" else \
+        _few_fresh_word(entries, today)
+    home = postcodes().get(postcode)
+    centroids = _centroids()
+
+    def dist(e):
+        lat, lon, _ = entry_point(e, centroids)
+        return distance_km((home.lat, home.lon), (lat, lon))
+    matching = [e for e in entries if not word or any(t.startswith(word) for t in _index_words(e))]
+    expected = sorted(matching, key=lambda e: (rank_key(e, today)[0], dist(e)))
+    assert len(expected) > 40
+    context = browser.new_context()
+    try:
+        pg = context.new_page()
+        errors, urls = [], []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.on("request", lambda r: urls.append(r.url.split("/search/")[-1]) if "/search/" in r.url else None)
+        url = big_site["url"]
+        pg.route("**/*", lambda r: r.continue_() if r.request.url.startswith(url) else r.abort())
+        query = f"q={word}&" if word else ""
+        assert searched(pg, f"{url}?{query}pc={postcode.replace(' ', '+')}") == len(expected)
+        pg.click("#lw-more")
+        pg.wait_for_function("() => document.querySelectorAll('#lw-results .lw-result').length >= 40")
+        by_id = {e["id"]: e for e in expected}
+        got = [by_id[i] for i in shown_ids(pg)]
+        assert len(got) == 40
+        for g, e in zip(got, expected, strict=False):  # the same order, up to positions rounded to ~10 m
+            assert rank_key(g, today)[0] == rank_key(e, today)[0]
+            assert abs(dist(g) - dist(e)) < 0.02, (g["id"], dist(g), e["id"], dist(e))
+        tiles = [u.split("/", 1)[1] for u in urls if u.split("/")[1:2] == ["g"]]
+        assert tiles, "the geo tiles were used"
+        tiers_fetched = {u.split("/")[1] for u in tiles}
+        tiers_shown = {str(rank_key(g, today)[0]) for g in got}
+        assert tiers_fetched == tiers_shown, "only the tiers on the page have their tiles fetched"
+        if kind == "word with few fresh matches":
+            assert tiers_shown == {"0", "1"}
+        assert not errors
+    finally:
+        context.close()

@@ -68,9 +68,14 @@
     eachId(enc, function (id) { out.push(id); });
     return out;
   }
+  /* A bitmap of every entry, one byte each, padded with zeros to whole 32-bit words (so the loops
+   * below can skip or combine four entries at a time). */
+  function bitmap(m) { return new Uint8Array((m.total + 3) & ~3); }
+  function words32(bm) { return new Uint32Array(bm.buffer, bm.byteOffset, bm.length >> 2); }
   function andInto(acc, bm) {
     if (!acc) return bm;
-    for (var i = 0; i < acc.length; i++) acc[i] &= bm[i];
+    var a = words32(acc), b = words32(bm);
+    for (var i = 0; i < a.length; i++) a[i] &= b[i];
     return acc;
   }
 
@@ -84,16 +89,16 @@
     var file = shardFor(m, tok);
     var known = (' ' + m.shards + ' ').indexOf(' ' + file.slice(2, -5) + ' ') >= 0;  // no request for a 404
     return (known ? part(m, file) : Promise.resolve(null)).then(function (shard) {
-      var all = new Uint8Array(m.total), names = new Uint8Array(m.total);
+      var all = bitmap(m), names = bitmap(m), nameIds = [];
       if (shard) {
         Object.keys(shard).forEach(function (term) {
           if (term === tok || (tok.length >= 3 && term.lastIndexOf(tok, 0) === 0)) {
             orInto(all, shard[term][0]);
-            orInto(names, shard[term][1]);
+            eachId(shard[term][1], function (id) { if (!names[id]) { names[id] = 1; nameIds.push(id); } });
           }
         });
       }
-      return { all: all, names: names };
+      return { all: all, nameIds: nameIds };
     });
   }
 
@@ -103,7 +108,7 @@
   function facetSet(m, key, values) {
     return Promise.all(facetFilesOf(m, key, values).map(function (v) { return part(m, 'f/' + key + '/' + v + '.json'); }))
       .then(function (encs) {
-        var bm = new Uint8Array(m.total);
+        var bm = bitmap(m);
         encs.forEach(function (e) { orInto(bm, e); });
         return bm;
       });
@@ -128,7 +133,7 @@
   function facetSetWithPositions(m, key, values) {
     return Promise.all(facetFilesOf(m, key, values).map(function (v) { return part(m, 'fp/' + key + '/' + v + '.json'); }))
       .then(function (bodies) {
-        var bm = new Uint8Array(m.total), positions = [];
+        var bm = bitmap(m), positions = [];
         bodies.forEach(function (body) {
           if (!body) return;
           var n = 0;
@@ -145,11 +150,10 @@
 
   function ageSet(m, age) {
     return part(m, 'f/age.json').then(function (groups) {
-      var bm = new Uint8Array(m.total).fill(1);
+      var bm = bitmap(m).fill(1, 0, m.total);
       (groups || []).forEach(function (g) {
         if (age < g[0] || age > g[1]) {
-          var out = orInto(new Uint8Array(m.total), g[2]);
-          for (var i = 0; i < bm.length; i++) if (out[i]) bm[i] = 0;
+          eachId(g[2], function (id) { bm[id] = 0; });
         }
       });
       return bm;
@@ -202,8 +206,9 @@
       part(m, 'g/' + tier.t + '/' + tile.name + '.json').catch(function () {});
     });
   };
-  GeoOrder.prototype.setMatches = function (matches, tierCounts) {
-    this.matches = matches; this.tierCounts = tierCounts;
+  /* matches: a bitmap of the matches and matched their ordinals, both null when everything matches. */
+  GeoOrder.prototype.setMatches = function (matches, tierCounts, matched) {
+    this.matches = matches; this.tierCounts = tierCounts; this.matched = matched;
   };
   /* How many of a tier's nearest tiles to fetch first: the fewest (at least 4) expected to hold
    * 1.5 x `need` of its matches no farther than its next tile, the distance up to which their order
@@ -256,7 +261,7 @@
             if (!body) return;
             var r = tileRect(m, batch[k].name), ids = listOf(body.o);
             for (var i = 0; i < ids.length; i++) {
-              if (!self.matches[ids[i]]) continue;
+              if (self.matches && !self.matches[ids[i]]) continue;
               var d = km(self.point.lat, self.point.lon, r.lat0 + body.p[2 * i] / 10000, r.lon0 + body.p[2 * i + 1] / 10000);
               tier.found.push({ n: ids[i], d: d, t: tier.t });
               self.distance[ids[i]] = d;
@@ -271,9 +276,8 @@
   /* Few matches spread over few record files: read their positions from the display records
    * (needed for the page anyway) instead of every position tile. */
   GeoOrder.prototype.byRecords = function (need) {
-    var self = this, all = [];
-    for (var n = 0; n < this.matches.length; n++) if (this.matches[n]) all.push(n);
-    this.sorted = recordsFor(all).then(function (recs) {
+    var self = this;
+    this.sorted = recordsFor(this.matched).then(function (recs) {
       return recs.filter(Boolean).map(function (r) {
         var d = r.y ? km(self.point.lat, self.point.lon, r.y[0], r.y[1]) : Infinity;
         self.distance[r.ord] = d;
@@ -329,37 +333,45 @@
         var acc = null, nameHits = new Uint8Array(m.total);
         res[0].forEach(function (s) {
           acc = andInto(acc, s.all);
-          for (var i = 0; i < m.total; i++) nameHits[i] += s.names[i];
+          s.nameIds.forEach(function (n) { nameHits[n]++; });
         });
         res[1].forEach(function (bm) { acc = andInto(acc, bm); });
-        if (!acc) acc = new Uint8Array(m.total).fill(1);
-        // entries are numbered in tier order: count each tier's matches over its range
-        var tierCounts = m.tierNames.map(function () { return 0; }), total = 0, chunks = 0, lastChunk = -1;
-        for (var t = 0; t < m.tiers.length - 1; t++) {
-          var c = 0;
-          for (var n = m.tiers[t]; n < m.tiers[t + 1]; n++) {
-            if (!acc[n]) continue;
-            c++;
-            if (Math.floor(n / m.chunk) !== lastChunk) { chunks++; lastChunk = Math.floor(n / m.chunk); }
+        // entries are numbered in tier order: one pass gives the matches in order and each tier's count
+        var tierCounts = m.tiers.slice(1).map(function (end, t) { return acc ? 0 : end - m.tiers[t]; });
+        var matched = null, chunks = Infinity;  // no filter at all (a postcode alone): everything matches
+        if (acc) {
+          var w = words32(acc), bounds = m.tiers, t = 0, end = bounds[1], chunk = m.chunk, last = -1;
+          matched = [];
+          chunks = 0;
+          for (var i = 0; i < w.length; i++) {
+            if (!w[i]) continue;  // four entries at a time
+            for (var n = 4 * i; n < 4 * i + 4; n++) {
+              if (!acc[n]) continue;
+              while (n >= end) end = bounds[++t + 1];
+              tierCounts[t]++;
+              matched.push(n);
+              if ((n / chunk | 0) !== last) { chunks++; last = n / chunk | 0; }
+            }
           }
-          tierCounts[t] = c;
-          total += c;
         }
+        var total = tierCounts.reduce(function (a, b) { return a + b; }, 0);
         var result = { total: total, tierCounts: tierCounts, meta: m, tierOf: function (n) { return tierOf(m, n); } };
         if (geo && total) {
-          geo.setMatches(acc, tierCounts);
+          geo.setMatches(acc, tierCounts, matched);
           if (posKey) geo.fromPositions(res[1][facetKeys.indexOf(posKey)].positions);
           geo.viaRecords = chunks <= RECORD_FILES_LIMIT;
           result.page = function (need) { return geo.page(need); };
           result.distance = function (n) { return geo.distance[n]; };
         } else {
           // within each tier (ascending numbers), entries with more of the words in their name first
-          var ordinals = [];
-          for (var k = 0; k < m.tiers.length - 1; k++) {
-            var inTier = [];
-            for (var j = m.tiers[k]; j < m.tiers[k + 1]; j++) if (acc[j]) inTier.push(j);
-            if (words.length) inTier.sort(function (a, b) { return nameHits[b] - nameHits[a] || a - b; });
-            ordinals = ordinals.concat(inTier);
+          var ordinals = matched || [];
+          if (words.length) {
+            ordinals = [];
+            for (var k = 0, at = 0; k < tierCounts.length; at += tierCounts[k++]) {
+              for (var h = words.length; h >= 0; h--) {
+                for (var j = at; j < at + tierCounts[k]; j++) if (nameHits[matched[j]] === h) ordinals.push(matched[j]);
+              }
+            }
           }
           result.page = function (need) { return Promise.resolve(ordinals.slice(0, need)); };
           result.distance = function () { return undefined; };

@@ -90,6 +90,9 @@
 
     function run(historyMode) {
       clearTimeout(debounce);  // a search typed and then submitted runs once, and never after a Back
+      // Start the fetches every search waits for (meta.json, the postcode's file) before any other work.
+      idx.meta().catch(function () {});
+      var pointJob = pc.value.trim() ? idx.lookupPostcode(pc.value.trim()) : Promise.resolve(null);
       var state = readForm(), id = ++runId;
       updateFilterCounts();
       if (historyMode === 'push') history.pushState(null, '', toURL(state));
@@ -97,7 +100,6 @@
       pcError.hidden = true;
       pc.removeAttribute('aria-invalid');
       // The postcode is looked up while the word and filter files load (search() takes its Promise).
-      var pointJob = state.pc ? idx.lookupPostcode(state.pc) : Promise.resolve(null);
       var point = pointJob.then(function (p) { return p && !p.error ? p : null; });
       var query = { q: state.q, facets: state.facets, age: state.age === '' ? null : state.age, point: state.pc ? point : null };
       return Promise.all([pointJob, idx.search(query)]).then(function (got) {
