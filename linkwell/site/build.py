@@ -193,7 +193,7 @@ def _render_pages(entry_todo: list[int], list_todo: list[tuple], workers: int) -
         _render_entries(entry_todo)
         _render_lists(list_todo)
         return
-    chunk = max(50, math.ceil(len(entry_todo) / (workers * 8)))
+    chunk = max(50, math.ceil(len(entry_todo) / (workers * 16)))  # small last tasks: the workers end together
     tasks = [("lists", list_todo[i:i + 8]) for i in range(0, len(list_todo), 8)]
     tasks += [("entries", entry_todo[i:i + chunk]) for i in range(0, len(entry_todo), chunk)]
     with multiprocessing.get_context("fork").Pool(workers, initializer=_yield_to_background) as pool:
