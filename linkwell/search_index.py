@@ -29,7 +29,7 @@
 Entries are numbered in result order: tier (fresh, stale, unverified — from
 ``linkwell.freshness`` — then temporarily closed), then name. Closed entries are left out.
 Every id list is sorted and stored either as a delta list ``[first, gap, gap, ...]`` or, when
-dense, as a base64 bitset string; ``site_src/js/search.js`` reads them. Tokens are lower-case
+dense, as a base64 bitset string; ``site_src/js/search-index.js`` reads them. Tokens are lower-case
 ASCII words of two or more characters (accents and apostrophes dropped, stop words removed),
 the same rule the JavaScript applies to the query.
 """
