@@ -1,6 +1,6 @@
 """Website benchmark: `linkwell build` at London scale, beside Hugo building the same pages.
 
-``python -m bench.site [SIZES] [--no-hugo] [--no-search] [--repeats=3]`` (default sizes
+``python -m bench.site [SIZES] [--no-hugo] [--no-search] [--repeats=5]`` (default sizes
 ``1000,10000,20000,50000``) generates synthetic listings (bench.synthetic) in a temporary folder
 for each size and prints:
 
@@ -20,7 +20,7 @@ for each size and prints:
   chrome with Hugo placeholders), timed the same way; and the ratio ours / Hugo
   (target at 20,000: site pages + feeds no slower than Hugo). Pages + feeds, pages alone and Hugo
   are built ``--repeats`` times, taking turns, each cold into new folders; their medians are
-  compared (one run swings by a quarter on a shared 2-core machine).
+  compared (one run swings by a quarter on a shared 2-core machine: five rounds by default).
 
 Nothing is asserted: figures are printed beside their targets. Everything is measured in this run.
 """
@@ -172,7 +172,7 @@ def hugo_site(root: Path, directory: Path, shell_page: Path) -> None:
 
 # --- the run ---------------------------------------------------------------------------------
 
-def run(n: int, tmp: Path, hugo: str | None, search: bool, repeats: int = 3) -> dict:
+def run(n: int, tmp: Path, hugo: str | None, search: bool, repeats: int = 5) -> dict:
     directory, out, cache = tmp / "directory", tmp / "site", tmp / "cache"
     started = time.perf_counter()
     write_directory(directory, n)
@@ -282,7 +282,7 @@ def search_bytes(site: Path) -> float | None:
 def main(argv: list[str]) -> None:
     args = [a for a in argv if not a.startswith("--")]
     sizes = [int(x) for x in args[0].split(",")] if args else SIZES
-    repeats = next((int(a.split("=", 1)[1]) for a in argv if a.startswith("--repeats=")), 3)
+    repeats = next((int(a.split("=", 1)[1]) for a in argv if a.startswith("--repeats=")), 5)
     hugo = None if "--no-hugo" in argv else ensure_hugo()
     if "--no-hugo" not in argv and not hugo:
         print("hugo could not be installed: Hugo figures are skipped", file=sys.stderr)
