@@ -71,7 +71,11 @@ _WRAPPER = ("import os, resource, subprocess, sys, time\n"
 
 
 def measure(cmd: list[str], env: dict | None = None) -> tuple[float, float, str]:
-    """(seconds, peak memory MB of the largest process in the command's tree, stdout)."""
+    """(seconds, peak memory MB of the largest process in the command's tree, stdout). Files
+    written before are flushed to disk first (not timed), so no build pays for the write-back
+    of an earlier one's hundreds of megabytes (the kernel flushes pages 30 s after they were
+    written, whatever runs then)."""
+    os.sync()
     out = _run([sys.executable, "-c", _WRAPPER, *cmd], env=env)
     body, _, tail = out.rpartition("@@bench ")
     seconds, kb = tail.split()
