@@ -73,6 +73,10 @@
       document.getElementById('lw-filter-count').textContent = totalChecked ? ' (' + totalChecked + ' chosen)' : '';
     }
 
+    function thousands(n) {  // 47485 -> "47,485" (the same on every browser, whatever its locale)
+      return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+    }
+
     function describe(state, total, m) {
       var bits = [];
       if (state.q) bits.push('for “' + state.q + '”');
@@ -85,7 +89,7 @@
       });
       if (state.age) bits.push('age ' + state.age);
       var where = current && current.point ? ', nearest to ' + current.point.postcode + ' first' : '';
-      return (total === 1 ? '1 result ' : total + ' results ') + bits.join(', ') + where + '.';
+      return (total === 1 ? '1 result ' : thousands(total) + ' results ') + bits.join(', ') + where + '.';
     }
 
     function run(historyMode) {
@@ -158,7 +162,7 @@
           if (id !== runId) return;
           shown = ordinals.length;
           more.hidden = shown >= result.total;
-          more.textContent = 'Show more results (' + shown + ' of ' + result.total + ' shown)';
+          more.textContent = 'Show more results (' + thousands(shown) + ' of ' + thousands(result.total) + ' shown)';
           updateMap();
         });
       });
