@@ -37,9 +37,7 @@ the same rule the JavaScript applies to the query.
 from __future__ import annotations
 
 import base64
-import csv
 import datetime as dt
-import gzip
 import hashlib
 import json
 import marshal
@@ -205,17 +203,15 @@ def _postcode_shards() -> dict[str, dict]:
     """{outward: {inward: [lat, lon], "": centroid}}."""
     shards: dict[str, dict] = defaultdict(dict)
     sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
-    with gzip.open(POSTCODE_FILE, "rt", encoding="utf-8", newline="") as f:
-        reader = csv.reader(f)
-        next(reader)
-        for code, lat, lon, _gss in reader:
-            outward, _, inward = code.partition(" ")
-            la, lo = float(lat), float(lon)
-            shards[outward][inward] = [round(la, 5), round(lo, 5)]
-            s = sums[outward]
-            s[0] += la
-            s[1] += lo
-            s[2] += 1
+    for line in postcodes().lines():
+        code, lat, lon, _gss = line.split(",")
+        outward, _, inward = code.partition(" ")
+        la, lo = float(lat), float(lon)
+        shards[outward][inward] = [round(la, 5), round(lo, 5)]
+        s = sums[outward]
+        s[0] += la
+        s[1] += lo
+        s[2] += 1
     for outward, s in sums.items():
         shards[outward][""] = [round(s[0] / s[2], 5), round(s[1] / s[2], 5)]
     return shards
