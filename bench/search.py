@@ -172,7 +172,7 @@ TIMINGS = r"""t0 => performance.getEntriesByType('resource')
                 .filter(e => /\/(search|postcodes)\//.test(e.name) && e.startTime >= t0)
                 .map(e => [e.startTime, e.responseEnd])"""
 
-MEASURE = r"""query => new Promise(resolve => {
+MEASURE = r"""query => new Promise((resolve, reject) => {
                 const params = new URLSearchParams(query);
                 const form = document.getElementById('lw-search');
                 form.querySelector('#lw-q').value = params.get('q') || '';
@@ -185,13 +185,15 @@ MEASURE = r"""query => new Promise(resolve => {
                 const obs = new MutationObserver(() => {
                   const shown = list.querySelectorAll('.lw-result').length;
                   const none = /No results/.test(status.textContent);
-                  const total = /^(\d+) results?/.exec(status.textContent);
+                  const total = /^([\d,]+) results?/.exec(status.textContent);  // "47,485 results"
                   if (first === null && (shown || none)) first = performance.now() - t0;
-                  if (none || (total && shown >= Math.min(20, +total[1]))) {
+                  if (none || (total && shown >= Math.min(20, +total[1].replace(/,/g, '')))) {
                     obs.disconnect();
                     resolve([first, performance.now() - t0]);
                   }
                 });
+                setTimeout(() => reject(new Error(`no page of results within 10 s for ${query}: ` +
+                                                  `"${status.textContent}", ${list.children.length} shown`)), 10000);
                 obs.observe(document.getElementById('lw-results-area'),
                             {subtree: true, childList: true, characterData: true});
                 list.textContent = '';
