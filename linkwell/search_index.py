@@ -14,14 +14,24 @@
   (listed with their counts in meta.json's ``pos``): the same entries with each one's position,
   ``{"o": ids, "p": [y, x, ...]}`` in 1/10,000 degree north and east of the London box's
   south-west corner (``null`` when unknown), so a query sorted by distance whose narrowest
-  filter is such a value orders its matches without any geo tile;
+  filter is such a value orders its matches without any geo tile; ``"k"``: each one's index in
+  its tile's file (below), which locates its record by place;
 - ``search/<hash>/g/<tier>/<tx>-<ty>.json`` — every entry's position, by tier and ~5.5 km tile
   (``{"o": ids, "p": [dy, dx, ...]}``, 1/10,000 degree from the tile's south-west corner), for
   sorting by distance nearest-first without fetching every position: a tier's matches are ordered
   from that tier's tiles alone (the first page usually needs only the fresh tier, a sixth of the
   entries). meta.json's ``tiles`` gives each tile's entry count per tier (``{"7-5": [12, 80, 9,
-  3]}``; a tile file exists only where its count is not 0);
-- ``search/<hash>/r/<n>.json`` — compact display records, ``CHUNK`` entries per file;
+  3]}``; a tile file exists only where its count is not 0). A tile lists its entries in place
+  order (along a Hilbert curve through the tile, so neighbours are listed near each other; ``o``
+  is a delta list whose gaps may be negative). ``g/<tier>/b<tx>-<ty>.json`` holds the 2 x 2 tiles
+  whose south-west one is ``<tx>-<ty>`` (``{"<tile>": body, ...}``, the tiles of that tier holding
+  entries): a point is at least half a tile inside the block around it, so one request orders
+  its nearest neighbours;
+- ``search/<hash>/r/<n>.json`` — compact display records, ``CHUNK`` entries per file, in entry
+  order (what results without a postcode show);
+- ``search/<hash>/p/<tier>/<tx>-<ty>-<k>.json`` — the same records by place: a tier's tile file's
+  entries ``k * PLACE_CHUNK`` onwards, in its order. Results sorted by distance are neighbours,
+  so their records come from a few of these files instead of one ``r/`` file each;
 - ``search/<hash>/id/<nn>.json`` — id -> entry number, sharded by a hash of the id (shortlist);
 - ``postcodes/<OUTWARD>.json`` — the bundled London postcode table by outward code
   (``{"4RJ": [lat, lon], "": centroid}``), so a typed postcode costs one small fetch.
@@ -62,6 +72,8 @@ from linkwell.postcodes import POSTCODE_FILE, borough_centres, normalise_postcod
 from linkwell.schema import vocabulary
 
 CHUNK = 16  # display records per file: a page of 20 scattered results costs at most 20 small files
+PLACE_CHUNK = 32  # display records per file by place: the 20 nearest results usually span 2-7 of them
+PLACE_GRID = 64  # the Hilbert curve that orders a tile's entries visits a 64 x 64 grid of ~85 m cells
 SHARD_SPLIT_BYTES = 48_000  # a two-letter term shard larger than this is split by three letters
 TILE_LAT, TILE_LON = 0.05, 0.08  # geo tiles of about 5.5 km x 5.5 km
 TILE_Y, TILE_X = round(TILE_LAT * 10000), round(TILE_LON * 10000)  # a tile's size in positions' units
@@ -152,7 +164,37 @@ def encode_ids(ids: list[int], total: int):
         for i in ids:
             bits[i >> 3] |= 1 << (i & 7)
         return base64.b64encode(bytes(bits)).decode("ascii")
+    return encode_order(ids)
+
+
+def encode_order(ids: list[int]) -> list[int]:
+    """An id list in any order as deltas (a gap is negative where the next id is smaller)."""
     return [b - a for a, b in zip([0, *ids], ids, strict=False)]
+
+
+def hilbert(order: int, x: int, y: int) -> int:
+    """Distance of cell (x, y) along a Hilbert curve filling an ``order`` x ``order`` grid (a power of
+    two): cells near each other on the curve are near each other in the grid."""
+    d = 0
+    s = order // 2
+    while s:
+        rx, ry = int(x & s > 0), int(y & s > 0)
+        d += s * s * ((3 * rx) ^ ry)
+        if not ry:
+            if rx:
+                x, y = s - 1 - x, s - 1 - y
+            x, y = y, x
+        s //= 2
+    return d
+
+
+def place_order(points: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """A tile's points ``(n, dy, dx)`` along the Hilbert curve through the tile (then by number)."""
+    def cell(p):
+        gy = min(PLACE_GRID - 1, max(0, p[1] * PLACE_GRID // TILE_Y))
+        gx = min(PLACE_GRID - 1, max(0, p[2] * PLACE_GRID // TILE_X))
+        return hilbert(PLACE_GRID, gx, gy), p[0]
+    return sorted(points, key=cell)
 
 
 # --- per-entry facts ----------------------------------------------------------------------
@@ -237,9 +279,14 @@ def _json(value) -> bytes:
     return orjson.dumps(value)
 
 
+def _json_list(items) -> bytes:
+    """A JSON array of values already in JSON."""
+    return b"[" + b",".join(items) + b"]"
+
+
 def entry_facts(entry: dict, today: dt.date, index_of: dict, centroids: dict) -> tuple:
     """What the index needs from one (not closed) entry, independent of the others:
-    (tier, sort name, display record, words, name words, facet (key, value) pairs, age range or None,
+    (tier, sort name, display record as JSON, words, name words, facet (key, value) pairs, age range or None,
     (tile, dy, dx) or None, id shard)."""
     t, notice = tier(entry, today)
     org = entry["organisation"]["name"]
@@ -286,14 +333,15 @@ def entry_facts(entry: dict, today: dt.date, index_of: dict, centroids: dict) ->
         if approx:
             rec["q"] = 1
         tx, ty = int((lon - LON0) // TILE_LON), int((lat - LAT0) // TILE_LAT)
-        tile = (f"{tx}-{ty}", round((lat - LAT0 - ty * TILE_LAT) * 10000),
-                round((lon - LON0 - tx * TILE_LON) * 10000))
+        tile = (f"{tx}-{ty}", min(TILE_Y - 1, round((lat - LAT0 - ty * TILE_LAT) * 10000)),
+                min(TILE_X - 1, round((lon - LON0 - tx * TILE_LON) * 10000)))  # the tile is floor(position / size)
     contact = entry.get("contact") or {}
     website = contact.get("website") or entry["organisation"].get("website")
     for key, value in (("u", website), ("p", contact.get("phone")), ("e", contact.get("email"))):
         if value:
             rec[key] = value
-    return t, entry["name"].casefold(), rec, sorted(words), sorted(name_words), pairs, age, tile, id_shard(entry["id"])
+    return (t, entry["name"].casefold(), _json(rec), sorted(words), sorted(name_words), pairs, age, tile,
+            id_shard(entry["id"]))
 
 
 def build_files(entries: list[dict], today: dt.date, *, cache: dict | None = None, postcode_files: bool = True,
@@ -337,7 +385,7 @@ def build_files(entries: list[dict], today: dt.date, *, cache: dict | None = Non
     facets: dict[tuple[str, str], list[int]] = defaultdict(list)
     ages: dict[tuple[int, int], list[int]] = defaultdict(list)
     tiles: dict[tuple[int, str], list[tuple[int, int, int]]] = defaultdict(list)  # (tier, tile) -> points
-    records: list[dict] = []
+    records: list[bytes] = []
     id_map: dict[int, dict[str, int]] = defaultdict(dict)
     tier_starts = [0] * (len(TIERS) + 1)
 
@@ -377,25 +425,37 @@ def build_files(entries: list[dict], today: dt.date, *, cache: dict | None = Non
         else:
             files[f"t/{prefix}.json"] = body
     positions = {}  # entry number -> [y, x]: 1/10,000 degree north and east of (LAT0, LON0)
-    for (_tier, name), points in tiles.items():
+    place_index = {}  # entry number -> its index in its tile's file (and so in the records by place)
+    tile_counts: dict[str, list[int]] = defaultdict(lambda: [0] * len(TIERS))
+    blocks: dict[tuple[int, str], list[str]] = defaultdict(list)  # (tier, south-west tile) -> its tiles
+    for (t, name), points in tiles.items():
+        tile_counts[name][t] = len(points)
         tx, ty = (int(c) for c in name.split("-"))
-        for n, dy, dx in points:
+        points = place_order(points)
+        ids = [p[0] for p in points]
+        for i, (n, dy, dx) in enumerate(points):
             positions[n] = [ty * TILE_Y + dy, tx * TILE_X + dx]
+            place_index[n] = i
+        files[f"g/{t}/{name}.json"] = _json({"o": encode_order(ids), "p": [c for p in points for c in p[1:]]})
+        for dx in (0, 1):
+            for dy in (0, 1):
+                blocks[t, f"{tx - dx}-{ty - dy}"].append(name)
+        for k in range(0, len(ids), PLACE_CHUNK):
+            files[f"p/{t}/{name}-{k // PLACE_CHUNK}.json"] = _json_list(records[n] for n in ids[k:k + PLACE_CHUNK])
+    for (t, corner), names in blocks.items():
+        files[f"g/{t}/b{corner}.json"] = b"{" + b",".join(
+            _json(name) + b":" + files[f"g/{t}/{name}.json"] for name in sorted(names)) + b"}"
     pos_counts = {}
     for (key, value), ids in facets.items():
         files[f"f/{key}/{value}.json"] = _json(encode_ids(ids, total))
         if len(ids) * 10 <= total:  # few entries: also with positions, to sort them by distance alone
             pos_counts[f"{key}/{value}"] = len(ids)
             files[f"fp/{key}/{value}.json"] = _json(
-                {"o": encode_ids(ids, total), "p": [c for n in ids for c in positions.get(n, NO_POSITION)]})
+                {"o": encode_ids(ids, total), "p": [c for n in ids for c in positions.get(n, NO_POSITION)],
+                 "k": [place_index.get(n) for n in ids]})
     files["f/age.json"] = _json([[lo, hi, encode_ids(ids, total)] for (lo, hi), ids in sorted(ages.items())])
-    tile_counts: dict[str, list[int]] = defaultdict(lambda: [0] * len(TIERS))
-    for (t, name), points in tiles.items():
-        tile_counts[name][t] = len(points)
-        ids = [p[0] for p in points]
-        files[f"g/{t}/{name}.json"] = _json({"o": encode_ids(ids, total), "p": [c for p in points for c in p[1:]]})
     for start in range(0, total, CHUNK):
-        files[f"r/{start // CHUNK}.json"] = _json(records[start:start + CHUNK])
+        files[f"r/{start // CHUNK}.json"] = _json_list(records[start:start + CHUNK])
     for shard, ids in id_map.items():
         files[f"id/{shard}.json"] = _json(ids)
 
@@ -405,7 +465,7 @@ def build_files(entries: list[dict], today: dt.date, *, cache: dict | None = Non
         digest.update(files[path])
     base = digest.hexdigest()[:12]
     meta = {
-        "v": 1, "base": base, "total": total, "built": today.isoformat(), "chunk": CHUNK,
+        "v": 1, "base": base, "total": total, "built": today.isoformat(), "chunk": CHUNK, "placeChunk": PLACE_CHUNK,
         "tiers": tier_starts, "tierNames": TIERS, "split": split, "idShards": ID_SHARDS,
         "facets": values, "labels": facet_labels(),
         "tile": [LAT0, LON0, TILE_LAT, TILE_LON], "tiles": dict(sorted(tile_counts.items())),

@@ -611,6 +611,13 @@ def test_postcode_sort_through_tier_tiles_like_python(browser, big_site, kind):
         assert tiers_fetched == tiers_shown, "only the tiers on the page have their tiles fetched"
         if kind == "word with few fresh matches":
             assert tiers_shown == {"0", "1"}
+        assert len(urls) == len(set(urls)), "no file is fetched twice"
+        # neighbours' records come from the records by place: fewer files than the records in entry order
+        record_files = [u for u in urls if u.split("/")[1:2] in (["p"], ["r"])]
+        ordinals = pg.evaluate("ids => linkwellIndex.recordsForIds(ids).then(rs => rs.map(r => r.ord))", shown_ids(pg))
+        chunk = pg.evaluate("linkwellIndex.meta().then(m => m.chunk)")
+        assert any(u.split("/")[1] == "p" for u in record_files)
+        assert len(record_files) < len({n // chunk for n in ordinals})
         assert not errors
     finally:
         context.close()

@@ -15,8 +15,12 @@ from linkwell.freshness import freshness
 from linkwell.postcodes import postcodes
 from linkwell.schema import vocabulary
 from linkwell.search_index import (
+    PLACE_CHUNK,
+    TILE_X,
+    TILE_Y,
     encode_ids,
     facet_values,
+    hilbert,
     id_shard,
     schedule_facets,
     tokens,
@@ -151,10 +155,84 @@ def test_geo_tiles_hold_every_entry_once_with_its_position(index):
                 seen[n] = (lat0 + ty * dlat + body["p"][2 * i] / 10000, lon0 + tx * dlon + body["p"][2 * i + 1] / 10000)
     assert sorted(seen) == list(range(meta["total"]))
     folder = index["out"] / "search" / meta["base"] / "g"
-    assert sorted(str(p.relative_to(folder)) for p in folder.rglob("*.json")) == sorted(
+    assert sorted(str(p.relative_to(folder)) for p in folder.rglob("*.json") if not p.name.startswith("b")) == sorted(
         f"{t}/{name}.json" for name, counts in meta["tiles"].items() for t, c in enumerate(counts) if c)
     for n, (lat, lon) in seen.items():
         assert abs(lat - records[n]["y"][0]) < 2e-4 and abs(lon - records[n]["y"][1]) < 2e-4
+
+
+def test_hilbert_curve_visits_every_cell_once_stepping_to_a_neighbour():
+    for order in (2, 4, 16):
+        cells = sorted((hilbert(order, x, y), x, y) for x in range(order) for y in range(order))
+        assert [d for d, _, _ in cells] == list(range(order * order))
+        for (_, x1, y1), (_, x2, y2) in zip(cells, cells[1:], strict=False):
+            assert abs(x1 - x2) + abs(y1 - y2) == 1
+
+
+def _tile_ids(index, t, name):
+    return decode(index["load"](f"g/{t}/{name}.json")["o"], index["meta"]["total"])
+
+
+def test_a_block_file_holds_its_two_by_two_tiles(index):
+    meta, load = index["meta"], index["load"]
+    folder = index["out"] / "search" / meta["base"] / "g"
+    expected = set()
+    for name, counts in meta["tiles"].items():
+        tx, ty = map(int, name.split("-"))
+        expected |= {f"{t}/b{tx - dx}-{ty - dy}.json"
+                     for t, c in enumerate(counts) if c for dx in (0, 1) for dy in (0, 1)}
+    blocks = sorted(str(p.relative_to(folder)) for p in folder.rglob("b*.json"))
+    assert blocks == sorted(expected)
+    for path in blocks:
+        t, corner = path[:-5].split("/b")
+        bx, by = map(int, corner.split("-"))
+        inside = {f"{bx + dx}-{by + dy}" for dx in (0, 1) for dy in (0, 1)}
+        body = load(f"g/{path}")
+        assert set(body) == {n for n in inside if meta["tiles"].get(n, [0] * 4)[int(t)]}
+        for name, tile in body.items():
+            assert tile == load(f"g/{t}/{name}.json")
+
+
+def test_records_by_place_follow_their_tile_files(index):
+    meta, load, records = index["meta"], index["load"], index["records"]
+    assert meta["placeChunk"] == PLACE_CHUNK
+    expected = set()
+    for name, counts in meta["tiles"].items():
+        for t, count in enumerate(counts):
+            if not count:
+                continue
+            ids = _tile_ids(index, t, name)
+            chunks = [load(f"p/{t}/{name}-{k}.json") for k in range(-(-count // PLACE_CHUNK))]
+            assert all(len(c) == PLACE_CHUNK for c in chunks[:-1])
+            assert [r for c in chunks for r in c] == [records[n] for n in ids]
+            expected |= {f"{t}/{name}-{k}.json" for k in range(len(chunks))}
+    folder = index["out"] / "search" / meta["base"] / "p"
+    assert {str(p.relative_to(folder)) for p in folder.rglob("*.json")} == expected
+
+
+def test_a_tile_lists_its_entries_along_the_curve_so_chunks_are_compact(tmp_path):
+    """Records by place are worth having when a chunk covers a small part of its tile: the box
+    around 32 entries in curve order is a fraction of the tile's (about the whole tile in any
+    order unrelated to place)."""
+    write_search_index(list(generate(3000, seed=4)), tmp_path, TODAY)
+    meta = json.loads((tmp_path / "search" / "meta.json").read_text())
+    base = tmp_path / "search" / meta["base"]
+
+    def area(pts):
+        ys, xs = [y for y, _ in pts], [x for _, x in pts]
+        return (max(ys) - min(ys)) * (max(xs) - min(xs))
+    shares = []
+    for name, counts in meta["tiles"].items():
+        if counts[1] < 3 * PLACE_CHUNK:
+            continue
+        p = json.loads((base / "g" / "1" / f"{name}.json").read_text())["p"]
+        points = list(zip(p[::2], p[1::2], strict=True))
+        whole = area(points)
+        chunks = range(0, len(points) - PLACE_CHUNK + 1, PLACE_CHUNK)
+        shares += [area(points[k:k + PLACE_CHUNK]) / whole for k in chunks]
+        assert area(points[::len(points) // PLACE_CHUNK]) / whole > 0.6  # as many taken along the whole curve
+    assert len(shares) >= 6
+    assert sum(shares) / len(shares) < 0.4
 
 
 def test_rare_facet_values_also_have_files_with_positions(index):
@@ -170,11 +248,14 @@ def test_rare_facet_values_also_have_files_with_positions(index):
         assert meta["pos"][path] == len(ids)
         body = load(f"fp/{path}.json")
         assert decode(body["o"], total) == ids
-        assert len(body["p"]) == 2 * len(ids)
+        assert len(body["p"]) == 2 * len(ids) and len(body["k"]) == len(ids)
         for i, n in enumerate(ids):
             lat, lon = lat0 + body["p"][2 * i] / 10000, lon0 + body["p"][2 * i + 1] / 10000
             assert abs(lat - records[n]["y"][0]) < 2e-4 and abs(lon - records[n]["y"][1]) < 2e-4, path
-
+            # k: its index in its tier's file for the tile its position is in (so its record by place)
+            y, x = body["p"][2 * i], body["p"][2 * i + 1]
+            t = next(t for t in range(4) if meta["tiers"][t] <= n < meta["tiers"][t + 1])
+            assert _tile_ids(index, t, f"{x // TILE_X}-{y // TILE_Y}")[body["k"][i]] == n, path
 
 
 def test_entry_without_location_is_placed_at_its_borough_centre(tmp_path):

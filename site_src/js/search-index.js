@@ -4,7 +4,8 @@
  *   lookupPostcode(text), tokens(text), meta() }.
  * Nothing is fetched until search()/lookup is called. Every file is fetched at most once per page.
  * A query is { q, facets: {key: [values]}, age, point: {lat, lon} | null }; search() resolves to a
- * Result whose page(n) gives the first n ordinals in display order (tier, then relevance or distance).
+ * Result whose page(n) gives the first n ordinals in display order (tier, then relevance or distance)
+ * and whose recordsEach(ordinals) gives their display records (by place when sorted by distance).
  */
 (function () {
   'use strict';
@@ -129,7 +130,8 @@
     });
     return best;
   }
-  /* Like facetSet, from the files with positions; the bitmap carries .positions: [n, y, x, ...]. */
+  /* Like facetSet, from the files with positions; the bitmap carries .positions: [n, y, x, k, ...]
+   * (k: the entry's index in its tile's file). */
   function facetSetWithPositions(m, key, values) {
     return Promise.all(facetFilesOf(m, key, values).map(function (v) { return part(m, 'fp/' + key + '/' + v + '.json'); }))
       .then(function (bodies) {
@@ -140,7 +142,7 @@
           for (var i = 0; i < body.o.length; i++) {
             n += body.o[i];
             bm[n] = 1;
-            positions.push(n, body.p[2 * i], body.p[2 * i + 1]);
+            positions.push(n, body.p[2 * i], body.p[2 * i + 1], body.k[i]);
           }
         });
         bm.positions = positions;
@@ -183,40 +185,73 @@
   function byDistance(a, b) { return a.t - b.t || a.d - b.d || a.n - b.n; }
 
   /* Nearest-first within each tier. Position tiles are split by tier (g/<tier>/<tile>.json), so a
-   * tier's matches are ordered from that tier's tiles alone, fetched in order of distance until the
-   * first `need` results are certain (no unfetched tile of the tier can hold anything nearer). Made
-   * as soon as the point is known, before the matches are: the nearest tiles of the first tier are
-   * fetched while the word and filter files are (see prefetch); setMatches then gives what to order. */
+   * tier's matches are ordered from that tier's tiles alone. A tier's first tiles are the 2 x 2 block
+   * around the point, in one file (g/<tier>/b<tx>-<ty>.json), with as many of its nearest other tiles
+   * as the matches are expected to need (firstRound); later tiles are fetched in order of distance
+   * until the first `need` results are certain (no unfetched tile of the tier can hold anything
+   * nearer). Made as soon as the point is known, before the matches are: the first tier's first
+   * round is fetched while the word and filter files are (prefetch); setMatches then gives what to
+   * order. */
   function GeoOrder(m, point) {
     this.m = m; this.point = point; this.distance = {};
+    this.place = {};  // ordinal -> [file of records by place, index in it], for the matches found in tiles
     var near = Object.keys(m.tiles).map(function (name) {
       return { name: name, d: tileDistance(tileRect(m, name), point) };
     }).sort(function (a, b) { return a.d - b.d; });
+    // the block: the point's tile and the three toward its nearest corner
+    var bx = Math.floor((point.lon - m.tile[1]) / m.tile[3] - 0.5), by = Math.floor((point.lat - m.tile[0]) / m.tile[2] - 0.5);
+    this.block = bx + '-' + by;
+    var inBlock = {};
+    [0, 1].forEach(function (dx) { [0, 1].forEach(function (dy) { inBlock[(bx + dx) + '-' + (by + dy)] = 1; }); });
     this.tiers = m.tierNames.map(function (_, t) {
-      return { t: t, tiles: near.filter(function (x) { return m.tiles[x.name][t]; }), next: 0, found: [], pre: 0 };
+      var tiles = near.filter(function (x) { return m.tiles[x.name][t]; });
+      return { t: t, tiles: tiles, block: tiles.filter(function (x) { return inBlock[x.name]; }),
+               asked: {}, next: 0, found: [], pre: 0 };
     });
   }
-  var FIRST_TILES = 4;  // the first round of a tier's tiles is never smaller than this
-  /* Fetch the first tier's nearest tiles, as many as firstRound expects for `share` of its entries. */
+  var FIRST_TILES = 4;  // a later round of a tier's tiles is never smaller than this
+  /* Request those of `tiles` (of tier `tier`) not asked for yet: the block's from its file, the others
+   * one file each. Resolves to [[tile name, body], ...] once all have arrived. */
+  GeoOrder.prototype.fetchTiles = function (tier, tiles) {
+    var m = this.m, self = this, blockFile = null;
+    return Promise.all(tiles.filter(function (x) {
+      if (tier.asked[x.name]) return false;
+      tier.asked[x.name] = 1;
+      return true;
+    }).map(function (x) {
+      var body;
+      if (tier.block.indexOf(x) < 0) {
+        body = part(m, 'g/' + tier.t + '/' + x.name + '.json');
+      } else {
+        if (!blockFile) blockFile = part(m, 'g/' + tier.t + '/b' + self.block + '.json');
+        body = blockFile.then(function (b) { return b && b[x.name]; });
+      }
+      return body.then(function (b) { return [x.name, b]; });
+    }));
+  };
+  /* A tier's first round: its block and its `count` nearest tiles. */
+  GeoOrder.prototype.fetchFirst = function (tier, count) {
+    return this.fetchTiles(tier, tier.block.concat(tier.tiles.slice(0, count)));
+  };
+  /* Fetch the first tier's first round, as large as firstRound expects for `share` of its entries. */
   GeoOrder.prototype.prefetch = function (share) {
     var m = this.m, tier = this.tiers.filter(function (x) { return m.tiers[x.t + 1] > m.tiers[x.t]; })[0];
     if (!tier) return;
     tier.pre = this.firstRound(tier, 20, share);
-    tier.tiles.slice(0, tier.pre).forEach(function (tile) {
-      part(m, 'g/' + tier.t + '/' + tile.name + '.json').catch(function () {});
-    });
+    tier.first = this.fetchFirst(tier, tier.pre);
+    tier.first.catch(function () {});  // reported by page(), which waits for it
   };
   /* matches: a bitmap of the matches and matched their ordinals, both null when everything matches. */
   GeoOrder.prototype.setMatches = function (matches, tierCounts, matched) {
     this.matches = matches; this.tierCounts = tierCounts; this.matched = matched;
   };
-  /* How many of a tier's nearest tiles to fetch first: the fewest (at least 4) expected to hold
-   * 1.5 x `need` of its matches no farther than its next tile, the distance up to which their order
-   * is certain (each tile's count from meta.json spread evenly over the tile — a 4 x 4 grid of
-   * sample points — and `share` of them matching), plus every tile as near as the last of those. */
+  /* How many of a tier's nearest tiles to fetch first: the fewest expected to hold 1.5 x `need` of
+   * its matches no farther than its next tile, the distance up to which their order is certain
+   * (each tile's count from meta.json spread evenly over the tile — a 4 x 4 grid of sample points —
+   * and `share` of them matching), plus every tile as near as the last of those. */
   GeoOrder.prototype.firstRound = function (tier, need, share) {
     var m = this.m, tiles = tier.tiles, point = this.point, samples = [], k;
-    for (k = Math.min(FIRST_TILES, tiles.length); k < tiles.length; k++) {
+    for (k = Math.min(1, tiles.length); k < tiles.length; k++) {
       var radius = tiles[k].d, expected = 0;
       for (var i = 0; i < k; i++) {
         if (!samples[i]) samples[i] = gridDistances(m, tiles[i].name, point);
@@ -239,7 +274,8 @@
   }
   /* The first `need` ordinals: whole tiers whose matches have all been found, then those of the next
    * tier no farther than its nearest unfetched tile; when fewer than `need` are certain, that tier's
-   * next tiles are fetched (the first round sized by firstRound, then doubling). */
+   * next tiles are fetched (the first round: its block and the nearest tiles firstRound expects,
+   * then as many again as have been fetched, nearest first). */
   GeoOrder.prototype.page = function (need) {
     var self = this, m = this.m, out = [];
     if (this.sorted) return this.sorted.then(function (list) { return list.slice(0, need).map(function (f) { return f.n; }); });
@@ -247,30 +283,43 @@
     for (var t = 0; t < this.tiers.length && out.length < need; t++) {
       var tier = this.tiers[t], before = out.length;
       if (!this.tierCounts[t]) continue;
+      while (tier.next < tier.tiles.length && tier.asked[tier.tiles[tier.next].name] === 2) tier.next++;
       var complete = tier.found.length === this.tierCounts[t] || tier.next >= tier.tiles.length;
       var radius = complete ? Infinity : tier.tiles[tier.next].d;
       out = out.concat(tier.found.filter(function (f) { return f.d <= radius; }).sort(byDistance));
       if (complete || out.length >= need) continue;
-      var size = tier.next ? Math.max(FIRST_TILES, tier.next)
-        : Math.max(tier.pre, this.firstRound(tier, need - before, this.tierCounts[t] / (m.tiers[t + 1] - m.tiers[t])));
-      var batch = tier.tiles.slice(tier.next, tier.next + size);
-      tier.next += batch.length;
-      return Promise.all(batch.map(function (tile) { return part(m, 'g/' + tier.t + '/' + tile.name + '.json'); }))
-        .then(function (bodies) {
-          bodies.forEach(function (body, k) {
-            if (!body) return;
-            var r = tileRect(m, batch[k].name), ids = listOf(body.o);
-            for (var i = 0; i < ids.length; i++) {
-              if (self.matches && !self.matches[ids[i]]) continue;
-              var d = km(self.point.lat, self.point.lon, r.lat0 + body.p[2 * i] / 10000, r.lon0 + body.p[2 * i + 1] / 10000);
-              tier.found.push({ n: ids[i], d: d, t: tier.t });
-              self.distance[ids[i]] = d;
-            }
-          });
-          return self.page(need);
-        });
+      var batch;
+      if (!tier.started) {  // the first round (perhaps already on its way: prefetch)
+        tier.started = true;
+        var size = Math.max(tier.pre, this.firstRound(tier, need - before, this.tierCounts[t] / (m.tiers[t + 1] - m.tiers[t])));
+        batch = Promise.all([tier.first || [], this.fetchFirst(tier, size)]).then(function (two) { return two[0].concat(two[1]); });
+      } else {  // as many again as have been fetched, nearest first
+        var more = tier.tiles.filter(function (x) { return !tier.asked[x.name]; });
+        batch = this.fetchTiles(tier, more.slice(0, Math.max(FIRST_TILES, Object.keys(tier.asked).length)));
+      }
+      return batch.then(function (got) {
+        got.forEach(function (tile) { self.readTile(tier, tile[0], tile[1]); });
+        return self.page(need);
+      });
     }
     return Promise.resolve(out.slice(0, need).map(function (f) { return f.n; }));
+  };
+  /* Note the matches among a tile's entries (`body`, null if none), with their distances. */
+  GeoOrder.prototype.readTile = function (tier, name, body) {
+    tier.asked[name] = 2;
+    if (!body) return;
+    var r = tileRect(this.m, name), ids = listOf(body.o);
+    for (var i = 0; i < ids.length; i++) {
+      if (this.matches && !this.matches[ids[i]]) continue;
+      var d = km(this.point.lat, this.point.lon, r.lat0 + body.p[2 * i] / 10000, r.lon0 + body.p[2 * i + 1] / 10000);
+      tier.found.push({ n: ids[i], d: d, t: tier.t });
+      this.distance[ids[i]] = d;
+      this.placed(ids[i], tier.t, name, i);
+    }
+  };
+  GeoOrder.prototype.placed = function (n, t, tile, i) {
+    var size = this.m.placeChunk;
+    this.place[n] = ['p/' + t + '/' + tile + '-' + Math.floor(i / size) + '.json', i % size];
   };
 
   /* Few matches spread over few record files: read their positions from the display records
@@ -287,17 +336,20 @@
     return this.page(need);
   };
 
-  /* Every match's position is known ([n, y, x, ...] from a narrow filter's file): sort them all,
+  /* Every match's position is known ([n, y, x, k, ...] from a narrow filter's file): sort them all,
    * no tiles needed. */
   GeoOrder.prototype.fromPositions = function (positions) {
-    var m = this.m, list = [];
-    for (var i = 0; i < positions.length; i += 3) {
+    var m = this.m, list = [], ty = Math.round(m.tile[2] * 10000), tx = Math.round(m.tile[3] * 10000);
+    for (var i = 0; i < positions.length; i += 4) {
       var n = positions[i];
       if (!this.matches[n] || this.distance[n] !== undefined) continue;
-      var y = positions[i + 1], x = positions[i + 2];
-      var d = y == null ? Infinity : km(this.point.lat, this.point.lon, m.tile[0] + y / 10000, m.tile[1] + x / 10000);
+      var y = positions[i + 1], x = positions[i + 2], t = tierOf(m, n), d = Infinity;
+      if (y != null) {
+        d = km(this.point.lat, this.point.lon, m.tile[0] + y / 10000, m.tile[1] + x / 10000);
+        this.placed(n, t, Math.floor(x / tx) + '-' + Math.floor(y / ty), positions[i + 3]);
+      }
       this.distance[n] = d;
-      list.push({ n: n, d: d, t: tierOf(m, n) });
+      list.push({ n: n, d: d, t: t });
     }
     this.sorted = Promise.resolve(list.sort(byDistance));
   };
@@ -362,6 +414,7 @@
           geo.viaRecords = chunks <= RECORD_FILES_LIMIT;
           result.page = function (need) { return geo.page(need); };
           result.distance = function (n) { return geo.distance[n]; };
+          result.recordsEach = function (ordinals) { return recordsEach(ordinals, geo.place); };
         } else {
           // within each tier (ascending numbers), entries with more of the words in their name first
           var ordinals = matched || [];
@@ -375,6 +428,7 @@
           }
           result.page = function (need) { return Promise.resolve(ordinals.slice(0, need)); };
           result.distance = function () { return undefined; };
+          result.recordsEach = function (ordinals) { return recordsEach(ordinals); };
         }
         return result;
       });
@@ -383,15 +437,26 @@
 
   /* One Promise per ordinal, of its display record (null if none). The record files are requested
    * in the order of the ordinals given, so the first results' files come first and can be drawn
-   * while later ones are still on their way. */
-  function recordsEach(ordinals) {
+   * while later ones are still on their way. place ({ordinal: [file, index]}, optional) says which
+   * file of records by place holds each one, besides the file of records in entry order: each
+   * record comes from whichever of its two files holds more of the ordinals (one already fetched
+   * counts as holding them all; a tie goes to entry order, the smaller files). */
+  function recordsEach(ordinals, place) {
     var got = meta().then(function (m) {
-      var files = {};
+      var inOrder = function (n) { return ['r/' + Math.floor(n / m.chunk) + '.json', n % m.chunk]; };
+      var holds = {};
+      var count = function (where) {
+        holds[where[0]] = cache['search/' + m.base + '/' + where[0]] ? Infinity : (holds[where[0]] || 0) + 1;
+      };
+      ordinals.forEach(function (n) {
+        count(inOrder(n));
+        if (place && place[n]) count(place[n]);
+      });
       return ordinals.map(function (n) {
-        var c = Math.floor(n / m.chunk);
-        if (!files[c]) files[c] = part(m, 'r/' + c + '.json');
-        return files[c].then(function (body) {
-          var rec = body && body[n % m.chunk];
+        var where = inOrder(n), near = place && place[n];
+        if (near && holds[near[0]] > holds[where[0]]) where = near;
+        return part(m, where[0]).then(function (body) {
+          var rec = body && body[where[1]];
           return rec ? Object.assign({}, rec, { ord: n }) : null;
         });
       });

@@ -144,7 +144,7 @@
       var result = current;
       return result.page(shown + PAGE).then(function (ordinals) {
         if (id !== runId) return null;
-        var start = shown, each = idx.recordsEach(ordinals.slice(start));
+        var start = shown, each = result.recordsEach(ordinals.slice(start));
         each.forEach(function (p) { p.catch(function () {}); });  // a failure is reported once, below
         var chain = Promise.resolve();
         each.forEach(function (job, i) {
