@@ -60,14 +60,12 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 
-import orjson
-
 from linkwell import cachefile
 from linkwell.boroughs import BOROUGHS
 from linkwell.describe import DAY_NAMES, DAYS, age_text, schedule_text
 from linkwell.digest import entry_digest
 from linkwell.freshness import freshness
-from linkwell.output import write_bytes
+from linkwell.output import json_bytes, write_bytes
 from linkwell.postcodes import POSTCODE_FILE, borough_centres, normalise_postcode, postcodes
 from linkwell.schema import vocabulary
 
@@ -275,8 +273,8 @@ def entry_point(entry: dict, centroids: dict) -> tuple[float, float, bool] | Non
 # --- the index ----------------------------------------------------------------------------
 
 def _json(value) -> bytes:
-    """Compact UTF-8 JSON (what ``json.dumps(value, separators=(",", ":"), ensure_ascii=False)`` gives)."""
-    return orjson.dumps(value)
+    """Compact UTF-8 JSON (``output.json_bytes``: each text in a bytes object of its own size)."""
+    return json_bytes(value)
 
 
 def _json_list(items) -> bytes:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import tracemalloc
+
 import pytest
 
-from linkwell.output import JOIN_BATCH, write_bytes, write_joined
+from linkwell.output import JOIN_BATCH, json_bytes, write_bytes, write_joined
 
 
 def test_writes_and_replaces_a_file(tmp_path):
@@ -28,3 +31,15 @@ def test_write_joined_gives_the_joined_bytes(tmp_path, count, sep):
     path.write_bytes(b"an older, longer file " * 10_000)
     write_joined(path, b'{"entries":[', items, sep, b"]}\n")
     assert path.read_bytes() == b'{"entries":[' + sep.join(items) + b"]}\n"
+
+
+def test_json_bytes_is_compact_json_held_in_its_own_size():
+    value = {"name": "Café Crème", "tags": ["a", "b"], "n": 3, "x": 51.5, "none": None}
+    assert json_bytes(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    tracemalloc.start()
+    try:
+        texts = [json_bytes({"i": i, "name": "Walking group"}) for i in range(2000)]
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert held < 3 * sum(len(t) + 40 for t in texts)  # orjson's own result keeps 4 KB each
