@@ -188,10 +188,8 @@ def hilbert(order: int, x: int, y: int) -> int:
 
 def place_order(points: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
     """A tile's points ``(n, dy, dx)`` along the Hilbert curve through the tile (then by number)."""
-    def cell(p):
-        gy = min(PLACE_GRID - 1, max(0, p[1] * PLACE_GRID // TILE_Y))
-        gx = min(PLACE_GRID - 1, max(0, p[2] * PLACE_GRID // TILE_X))
-        return hilbert(PLACE_GRID, gx, gy), p[0]
+    def cell(p):  # 0 <= dy < TILE_Y and 0 <= dx < TILE_X (entry_facts)
+        return hilbert(PLACE_GRID, p[2] * PLACE_GRID // TILE_X, p[1] * PLACE_GRID // TILE_Y), p[0]
     return sorted(points, key=cell)
 
 
@@ -272,11 +270,6 @@ def entry_point(entry: dict, centroids: dict) -> tuple[float, float, bool] | Non
 
 # --- the index ----------------------------------------------------------------------------
 
-def _json(value) -> bytes:
-    """Compact UTF-8 JSON (``output.json_bytes``: each text in a bytes object of its own size)."""
-    return json_bytes(value)
-
-
 def _json_list(items) -> bytes:
     """A JSON array of values already in JSON."""
     return b"[" + b",".join(items) + b"]"
@@ -338,7 +331,7 @@ def entry_facts(entry: dict, today: dt.date, index_of: dict, centroids: dict) ->
     for key, value in (("u", website), ("p", contact.get("phone")), ("e", contact.get("email"))):
         if value:
             rec[key] = value
-    return (t, entry["name"].casefold(), _json(rec), sorted(words), sorted(name_words), pairs, age, tile,
+    return (t, entry["name"].casefold(), json_bytes(rec), sorted(words), sorted(name_words), pairs, age, tile,
             id_shard(entry["id"]))
 
 
@@ -412,14 +405,14 @@ def build_files(entries: list[dict], today: dt.date, *, cache: dict | None = Non
                                      encode_ids(name_postings.get(term, []), total)]
     split = []
     for prefix, terms in sorted(by_prefix.items()):
-        body = _json(terms)
+        body = json_bytes(terms)
         if len(body) > SHARD_SPLIT_BYTES:
             split.append(prefix)
             sub: dict[str, dict] = defaultdict(dict)
             for term, lists in terms.items():
                 sub[term[:3]][term] = lists  # a two-letter term lands in the shard named by itself
             for p3, part in sub.items():
-                files[f"t/{p3}.json"] = _json(part)
+                files[f"t/{p3}.json"] = json_bytes(part)
         else:
             files[f"t/{prefix}.json"] = body
     positions = {}  # entry number -> [y, x]: 1/10,000 degree north and east of (LAT0, LON0)
@@ -434,7 +427,7 @@ def build_files(entries: list[dict], today: dt.date, *, cache: dict | None = Non
         for i, (n, dy, dx) in enumerate(points):
             positions[n] = [ty * TILE_Y + dy, tx * TILE_X + dx]
             place_index[n] = i
-        files[f"g/{t}/{name}.json"] = _json({"o": encode_order(ids), "p": [c for p in points for c in p[1:]]})
+        files[f"g/{t}/{name}.json"] = json_bytes({"o": encode_order(ids), "p": [c for p in points for c in p[1:]]})
         for dx in (0, 1):
             for dy in (0, 1):
                 blocks[t, f"{tx - dx}-{ty - dy}"].append(name)
@@ -442,20 +435,20 @@ def build_files(entries: list[dict], today: dt.date, *, cache: dict | None = Non
             files[f"p/{t}/{name}-{k // PLACE_CHUNK}.json"] = _json_list(records[n] for n in ids[k:k + PLACE_CHUNK])
     for (t, corner), names in blocks.items():
         files[f"g/{t}/b{corner}.json"] = b"{" + b",".join(
-            _json(name) + b":" + files[f"g/{t}/{name}.json"] for name in sorted(names)) + b"}"
+            json_bytes(name) + b":" + files[f"g/{t}/{name}.json"] for name in sorted(names)) + b"}"
     pos_counts = {}
     for (key, value), ids in facets.items():
-        files[f"f/{key}/{value}.json"] = _json(encode_ids(ids, total))
+        files[f"f/{key}/{value}.json"] = json_bytes(encode_ids(ids, total))
         if len(ids) * 10 <= total:  # few entries: also with positions, to sort them by distance alone
             pos_counts[f"{key}/{value}"] = len(ids)
-            files[f"fp/{key}/{value}.json"] = _json(
+            files[f"fp/{key}/{value}.json"] = json_bytes(
                 {"o": encode_ids(ids, total), "p": [c for n in ids for c in positions.get(n, NO_POSITION)],
                  "k": [place_index.get(n) for n in ids]})
-    files["f/age.json"] = _json([[lo, hi, encode_ids(ids, total)] for (lo, hi), ids in sorted(ages.items())])
+    files["f/age.json"] = json_bytes([[lo, hi, encode_ids(ids, total)] for (lo, hi), ids in sorted(ages.items())])
     for start in range(0, total, CHUNK):
         files[f"r/{start // CHUNK}.json"] = _json_list(records[start:start + CHUNK])
     for shard, ids in id_map.items():
-        files[f"id/{shard}.json"] = _json(ids)
+        files[f"id/{shard}.json"] = json_bytes(ids)
 
     digest = hashlib.sha256()
     for path in sorted(files):
@@ -471,7 +464,7 @@ def build_files(entries: list[dict], today: dt.date, *, cache: dict | None = Non
         "pos": dict(sorted(pos_counts.items())),
         "shards": " ".join(sorted(p[2:-5] for p in files if p.startswith("t/"))),
     }
-    pc_files = {f"{outward}.json": _json(rows) for outward, rows in pc_shards.items()}
+    pc_files = {f"{outward}.json": json_bytes(rows) for outward, rows in pc_shards.items()}
     return meta, files, pc_files
 
 
@@ -522,7 +515,7 @@ def _write_search_index(entries, out_dir: Path, today: dt.date, digests) -> None
     else:
         sums = _write_build_folder(search_dir, cached.get("base"), cached.get("files", {}), meta["base"], files)
     tmp = search_dir / "meta.json.tmp"
-    tmp.write_bytes(_json(meta))
+    tmp.write_bytes(json_bytes(meta))
     tmp.replace(search_dir / "meta.json")
     for old in search_dir.iterdir():
         if old.is_dir() and old.name != meta["base"]:

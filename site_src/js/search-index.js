@@ -35,7 +35,8 @@
     if (!metaPromise) metaPromise = fetchJSON('search/meta.json');
     return metaPromise;
   }
-  function part(m, path) { return fetchJSON('search/' + m.base + '/' + path); }
+  function partPath(m, path) { return 'search/' + m.base + '/' + path; }
+  function part(m, path) { return fetchJSON(partPath(m, path)); }
 
   function tokens(text) {
     var t = String(text || '').normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
@@ -407,7 +408,8 @@
           }
         }
         var total = tierCounts.reduce(function (a, b) { return a + b; }, 0);
-        var result = { total: total, tierCounts: tierCounts, meta: m, tierOf: function (n) { return tierOf(m, n); } };
+        var result = { total: total, tierCounts: tierCounts, meta: m, tierOf: function (n) { return tierOf(m, n); },
+                       recordsEach: recordsEach };
         if (geo && total) {
           geo.setMatches(acc, tierCounts, matched);
           if (posKey) geo.fromPositions(res[1][facetKeys.indexOf(posKey)].positions);
@@ -428,7 +430,6 @@
           }
           result.page = function (need) { return Promise.resolve(ordinals.slice(0, need)); };
           result.distance = function () { return undefined; };
-          result.recordsEach = function (ordinals) { return recordsEach(ordinals); };
         }
         return result;
       });
@@ -446,7 +447,7 @@
       var inOrder = function (n) { return ['r/' + Math.floor(n / m.chunk) + '.json', n % m.chunk]; };
       var holds = {};
       var count = function (where) {
-        holds[where[0]] = cache['search/' + m.base + '/' + where[0]] ? Infinity : (holds[where[0]] || 0) + 1;
+        holds[where[0]] = cache[partPath(m, where[0])] ? Infinity : (holds[where[0]] || 0) + 1;
       };
       ordinals.forEach(function (n) {
         count(inOrder(n));
