@@ -12,10 +12,10 @@ import os
 import tempfile
 from pathlib import Path
 
-from linkwell import PROJECT_DIR
+CHECKOUT = Path(__file__).resolve().parent.parent  # the benchmarks run in Linkwell's own checkout
 
 
 def scratch(prefix: str) -> tempfile.TemporaryDirectory:
-    base = Path(os.environ.get("LINKWELL_BENCH_TMP") or PROJECT_DIR / ".bench-tmp")
+    base = Path(os.environ.get("LINKWELL_BENCH_TMP") or CHECKOUT / ".bench-tmp")
     base.mkdir(parents=True, exist_ok=True)
     return tempfile.TemporaryDirectory(prefix=prefix, dir=base)

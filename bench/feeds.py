@@ -28,7 +28,7 @@ from pathlib import Path
 
 from bench import scratch
 from bench.synthetic import generate
-from linkwell.exporters import common, directory_json, geojson, openreferral, tabular, write_feeds
+from linkwell.publish.feeds import common, directory_json, geojson, openreferral, tabular, write_feeds
 
 
 def _sizes(paths) -> tuple[int, int]:

@@ -5,7 +5,7 @@
 invented example.org organisations, never written to directory/), then measures in this process:
 
 1. reference: the same pages fetched with requests and parsed with ``json.loads``, nothing else;
-2. first harvest: ``harvesters.run_source`` + ``linkwell.merge.plan`` + ``apply`` into an empty
+2. first harvest: ``harvesters.run_source`` + ``linkwell.harvest.merge.plan`` + ``apply`` into an empty
    temporary directory (mapping, geocoding, validation of every entry, atomic writes);
 3. second harvest of the same feed (nothing changes, nothing is written).
 
@@ -57,7 +57,7 @@ def record(i: int, postcode: str) -> dict:
 
 
 def _serve(n: int, size: int, port_queue) -> None:
-    from linkwell.postcodes import postcodes
+    from linkwell.reference.postcodes import postcodes
 
     codes = postcodes().codes()
     step = max(1, len(codes) // n)
@@ -91,9 +91,9 @@ def _serve(n: int, size: int, port_queue) -> None:
 def main(n: int = 10_000, size: int = 100) -> None:
     import requests
 
-    from harvesters import run_source
-    from harvesters.config import check_sources
-    from linkwell.merge import plan
+    from linkwell.harvest import run_source
+    from linkwell.harvest.merge import plan
+    from linkwell.harvest.sources import check_sources
 
     queue = multiprocessing.Queue()
     server = multiprocessing.Process(target=_serve, args=(n, size, queue), daemon=True)

@@ -31,10 +31,9 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from bench import scratch
+from bench import CHECKOUT, scratch
 from bench.synthetic import generate
-from linkwell import PROJECT_DIR
-from linkwell.search_index import write_search_index
+from linkwell.publish.search.index import write_search_index
 
 TARGET_BYTES = 300 * 1024
 TARGET_INDEX_S = 10.0
@@ -70,8 +69,8 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 def _site_shell(root: Path) -> Path:
     """The real home page and scripts: mkdocs build of the project into ``root/site``."""
     out = root / "site"
-    run = subprocess.run([str(PROJECT_DIR / ".venv" / "bin" / "mkdocs"), "build", "-q", "-d", str(out)],
-                         cwd=PROJECT_DIR, capture_output=True, text=True)
+    run = subprocess.run([str(CHECKOUT / ".venv" / "bin" / "mkdocs"), "build", "-q", "-d", str(out)],
+                         cwd=CHECKOUT, capture_output=True, text=True)
     if run.returncode:
         sys.exit(f"mkdocs build failed:\n{run.stderr}")
     return out

@@ -39,10 +39,9 @@ from pathlib import Path
 
 import yaml
 
-from bench import scratch
+from bench import CHECKOUT, scratch
 from bench.synthetic import write_directory
-from linkwell import PROJECT_DIR
-from linkwell.store import dump_entry
+from linkwell.listings.store import dump_entry
 
 SIZES = [1000, 10000, 20000, 50000]
 TARGET_REBUILD_S = 3.0
@@ -50,7 +49,7 @@ TARGET_PAGE_KB = 100
 TARGET_MEMORY_MB = 1024
 
 
-def _run(cmd: list[str], env: dict | None = None, cwd: Path = PROJECT_DIR) -> str:
+def _run(cmd: list[str], env: dict | None = None, cwd: Path = CHECKOUT) -> str:
     """Run ``cmd`` and return its stdout; raise with its output when it fails."""
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
@@ -240,8 +239,8 @@ def run(n: int, tmp: Path, hugo: str | None, search: bool, repeats: int = 5) -> 
 
 _SEARCH_ALONE = ("import sys, time, datetime as dt\n"
                  "from pathlib import Path\n"
-                 "from linkwell.validate import validate_paths\n"
-                 "from linkwell.search_index import write_search_index\n"
+                 "from linkwell.listings.validate import validate_paths\n"
+                 "from linkwell.publish.search.index import write_search_index\n"
                  "entries = list(validate_paths([Path(sys.argv[1])]).entries.values())\n"
                  "t = time.perf_counter()\n"
                  "write_search_index(entries, Path(sys.argv[2]), dt.date.today())\n"

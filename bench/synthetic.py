@@ -3,7 +3,7 @@
 ``generate(n, seed=1)`` yields ``n`` valid entry dicts with ids ``syn-<n>``, real London
 postcodes from the bundled table (so the borough matches), schedules, ages, accessibility and
 organisational-looking (example.org) contacts. ``write_directory(root, n)`` writes them as
-``root/<borough>/<id>.yml`` through ``linkwell.store``. Run as a script to make a folder:
+``root/<borough>/<id>.yml`` through ``linkwell.listings.store``. Run as a script to make a folder:
 ``python -m bench.synthetic 20000 /tmp/dir``.
 """
 
@@ -13,9 +13,9 @@ import random
 import sys
 from pathlib import Path
 
-from linkwell import schema
-from linkwell.postcodes import postcodes
-from linkwell.store import write_entries
+from linkwell.listings.store import write_entries
+from linkwell.reference import schema
+from linkwell.reference.postcodes import postcodes
 
 _WHAT = ["Art", "Walking", "Befriending", "Gardening", "Choir", "Dance", "Debt advice", "Chair yoga",
          "Reading", "Men's shed", "Knit and natter", "Swimming", "Cooking", "Table tennis", "Carers' café",

@@ -26,7 +26,7 @@ from jsonschema import Draft202012Validator
 
 from bench import scratch
 from bench.synthetic import write_directory
-from linkwell import SCHEMA_DIR
+from linkwell.reference import SCHEMA_DIR
 
 REFERENCE_SAMPLE = 2000
 LINKWELL = [sys.executable, "-m", "linkwell", "validate", "--quiet"]

@@ -7,10 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from linkwell.store import dump_entry
+from linkwell.listings.store import dump_entry
+from linkwell.project import Project
 
-PROJECT = Path(__file__).resolve().parent.parent
-SHARED = PROJECT.parent / "shared"
+CHECKOUT = Path(__file__).resolve().parent.parent  # Linkwell's own repository, itself a project
+PROJECT = CHECKOUT  # older name, used by a few modules
+BUNDLED = Project(CHECKOUT).directory  # the real listings this repository ships
+SHARED = CHECKOUT.parent / "shared"
 
 VALID_ENTRY = {
     "id": "deptford-walking-group",
@@ -49,6 +52,18 @@ def browser():
 
 
 @pytest.fixture
+def project(tmp_path, monkeypatch) -> Project:
+    """A new, empty project (what `linkwell new` writes) in a scratch folder, and the working folder."""
+    from linkwell.cli.new import write_project
+
+    root = tmp_path / "project"
+    write_project(root, "Linkwell Test", "https://github.com/example/linkwell-test", "")
+    monkeypatch.chdir(root)
+    monkeypatch.delenv("LINKWELL_PROJECT", raising=False)
+    return Project(root)
+
+
+@pytest.fixture
 def entry():
     return copy.deepcopy(VALID_ENTRY)
 
@@ -71,3 +86,11 @@ def make_listing(tmp_path):
 
     make.root = root
     return make
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every test that drives Chromium (it uses the ``browser`` fixture) with ``browser``, so
+    ``./run tests -m "not browser"`` runs the rest quickly."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)

@@ -21,7 +21,7 @@ import pytest
 import yaml
 from test_from_issue import CONFIRM, render
 
-from linkwell import schema
+from linkwell.reference import schema
 from linkwell.submissions import BY_ID, FIELDS
 
 PROJECT = Path(__file__).resolve().parent.parent

@@ -10,9 +10,10 @@ import json
 
 import pytest
 
-from linkwell.exporters import FeedError, common, write_feeds
-from linkwell.exporters.openreferral import service_record
-from linkwell.exporters.tabular import COLUMNS
+from linkwell.publish.feeds import FeedError, common, write_feeds
+from linkwell.publish.feeds.openreferral import service_record
+from linkwell.publish.feeds.tabular import COLUMNS
+from tests.conftest import CHECKOUT as PROJECT_DIR
 from tests.conftest import VALID_ENTRY
 
 BUILD_TIME = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
@@ -264,11 +265,11 @@ def test_licence_and_source_attribution(tmp_path):
 
 def test_schema_copy_is_published(built):
     assert (built / "schema" / "feed.schema.json").read_bytes() == \
-        (common.PROJECT_DIR / "schema" / "feed.schema.json").read_bytes()
+        (PROJECT_DIR / "schema" / "feed.schema.json").read_bytes()
 
 
 def test_harvester_sources_file_gives_licence_and_attribution():
-    path = common.PROJECT_DIR / "harvesters" / "sources.yml"
+    path = PROJECT_DIR / "harvesters" / "sources.yml"
     if not path.exists():
         pytest.skip("harvesters/sources.yml is not there yet")
     import yaml

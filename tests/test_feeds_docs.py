@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from linkwell import PROJECT_DIR
-from linkwell.exporters import common, openreferral, tabular
+from linkwell.publish.feeds import common, openreferral, tabular
+from tests.conftest import CHECKOUT as PROJECT_DIR
 
 PAGE = (PROJECT_DIR / "site_src" / "for-councils.md").read_text(encoding="utf-8")
 

@@ -17,9 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.synthetic import generate
-from linkwell import DIRECTORY_DIR
-from linkwell.exporters import FeedError, common, directory_json, geojson, openreferral, tabular, write_feeds
-from linkwell.validate import validate_paths
+from linkwell.listings.validate import validate_paths
+from linkwell.publish.feeds import FeedError, common, directory_json, geojson, openreferral, tabular, write_feeds
+from tests.conftest import BUNDLED as DIRECTORY_DIR
 from tests.conftest import VALID_ENTRY
 
 BUILD_TIME = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)

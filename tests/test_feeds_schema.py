@@ -12,9 +12,10 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
 from bench.synthetic import generate
-from linkwell import DIRECTORY_DIR, schema
-from linkwell.exporters import write_feeds
-from linkwell.validate import validate_paths
+from linkwell.listings.validate import validate_paths
+from linkwell.publish.feeds import write_feeds
+from linkwell.reference import schema
+from tests.conftest import BUNDLED as DIRECTORY_DIR
 from tests.conftest import SHARED
 
 HSDS_SERVICE = SHARED / "reference" / "hsds-3.0" / "service.json"
@@ -140,7 +141,7 @@ def test_our_envelope_matches_the_oruk_example():
     example = ORUK_EXAMPLES / "service_list.json"
     if not example.exists():
         pytest.skip(f"ORUK examples not found at {example} (../shared is absent)")
-    from linkwell.exporters.openreferral import pages
+    from linkwell.publish.feeds.openreferral import pages
 
     _number, ours = next(pages([{"id": "x"}], size=1))
     assert list(ours) == list(json.loads(example.read_text(encoding="utf-8")))

@@ -1,4 +1,4 @@
-"""linkwell.freshness: thresholds, the boundary day, and the notices people see."""
+"""linkwell.listings.freshness: thresholds, the boundary day, and the notices people see."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from linkwell.freshness import add_months, freshness, months_between
+from linkwell.listings.freshness import add_months, freshness, months_between
 
 D = dt.date.fromisoformat
 

@@ -19,8 +19,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from linkwell.from_issue_command import from_issue
-from linkwell.loader import load_entry_file
+from linkwell.cli.from_issue import from_issue
+from linkwell.listings.loader import load_entry_file
 
 PROJECT = Path(__file__).resolve().parent.parent
 FORMS = PROJECT / ".github" / "ISSUE_TEMPLATE"

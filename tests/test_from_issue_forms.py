@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from linkwell import schema
-from linkwell.boroughs import BOROUGHS
+from linkwell.reference import schema
+from linkwell.reference.boroughs import BOROUGHS
 from linkwell.submissions import BY_ID, FIELDS
 
 FORMS = Path(__file__).resolve().parent.parent / ".github" / "ISSUE_TEMPLATE"

@@ -9,9 +9,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from linkwell.loader import EntryLoadError, decode, load_entry_text
-from linkwell.store import dump_entry
-from linkwell.validate import check_file
+from linkwell.listings.loader import EntryLoadError, decode, load_entry_text
+from linkwell.listings.store import dump_entry
+from linkwell.listings.validate import check_file
 from tests.conftest import VALID_ENTRY
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -102,7 +102,7 @@ def _with(field, value) -> dict:
 
 
 def _fast_yes_means_full_yes(entry) -> None:
-    from linkwell import schema
+    from linkwell.reference import schema
 
     if schema.entry_checker().is_valid(entry):
         assert not list(schema.entry_validator().iter_errors(entry))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from geopy.geocoders.base import Geocoder
 
-from linkwell.boroughs import BOROUGHS, by_gss, by_name
-from linkwell.geo import PostcodeGeocoder, distance_km
-from linkwell.postcodes import borough_centres, normalise_postcode, postcodes
+from linkwell.reference.boroughs import BOROUGHS, by_gss, by_name
+from linkwell.reference.geo import PostcodeGeocoder, distance_km
+from linkwell.reference.postcodes import borough_centres, normalise_postcode, postcodes
 
 
 def test_table_covers_london():
@@ -22,7 +22,7 @@ def test_every_row_of_the_table_is_found():
     # lookups binary-search the table's text, so it must stay sorted by postcode
     import gzip
 
-    from linkwell.postcodes import POSTCODE_FILE, PostcodeTable
+    from linkwell.reference.postcodes import POSTCODE_FILE, PostcodeTable
     with gzip.open(POSTCODE_FILE, "rt", encoding="utf-8") as f:
         rows = [line.split(",") for line in f.read().splitlines()[1:]]
     assert [r[0] for r in rows] == sorted(r[0] for r in rows)

@@ -8,7 +8,7 @@ import json
 import yaml
 from fixtures_harvest import entries, london_postcodes, oruk_v3, run_harvest, serve_oruk, snapshot, write_sources
 
-from linkwell.store import dump_entry
+from linkwell.listings.store import dump_entry
 
 PCS = london_postcodes(6)
 
@@ -40,7 +40,7 @@ def test_same_group_from_two_sources_becomes_one_entry(httpserver, tmp_path):
 def test_matching_by_name_and_postcode_attaches_to_an_existing_manual_listing(httpserver, tmp_path, entry):
     entry.update(name="Community Walking group 1", id="walkers", borough=None)
     serve_oruk(httpserver, [oruk_v3(1, PCS[1])], size=10)
-    from linkwell.postcodes import postcodes
+    from linkwell.reference.postcodes import postcodes
     entry["borough"] = postcodes().get(PCS[1]).borough
     entry["location"] = {"venue": "Our hall", "postcode": PCS[1]}
     folder = tmp_path / "directory" / entry["borough"]
@@ -137,8 +137,8 @@ def test_bad_sources_file_is_a_usage_error(tmp_path):
 
 
 def test_shipped_sources_file_is_valid_and_switched_off():
-    from harvesters.config import load_sources
-    from linkwell import PROJECT_DIR
+    from linkwell.harvest.sources import load_sources
+    from tests.conftest import CHECKOUT as PROJECT_DIR
 
     sources = load_sources(PROJECT_DIR / "harvesters" / "sources.yml")
     assert {s.kind for s in sources} == {"oruk", "openactive", "spreadsheet"}

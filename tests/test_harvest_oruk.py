@@ -19,7 +19,7 @@ from fixtures_harvest import (
 )
 from werkzeug import Response
 
-from harvesters.oruk import draft_from_record
+from linkwell.harvest.oruk import draft_from_record
 
 PCS = london_postcodes(12)
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harvesters.http import USER_AGENT, Fetcher, FetchError, make_session
-from harvesters.text import parse_date, parse_days, parse_time, plain_text
+from linkwell.harvest.http import USER_AGENT, Fetcher, FetchError, make_session
+from linkwell.harvest.text import parse_date, parse_days, parse_time, plain_text
 
 
 @given(st.text())

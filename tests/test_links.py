@@ -16,8 +16,8 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from linkwell.cli import cli
-from linkwell.links import USER_AGENT, check_urls, collect
-from linkwell.store import write_entries
+from linkwell.listings.store import write_entries
+from linkwell.reports.links import USER_AGENT, check_urls, collect
 from tests.conftest import VALID_ENTRY
 
 FAST = {"timeout": (0.5, 0.5), "retries": 1, "backoff": 0.01}

@@ -1,4 +1,4 @@
-"""linkwell.output: the one way the build writes its many files (and its few large ones)."""
+"""linkwell.publish.output: the one way the build writes its many files (and its few large ones)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import tracemalloc
 
 import pytest
 
-from linkwell.output import JOIN_BATCH, json_bytes, write_bytes, write_joined
+from linkwell.publish.output import JOIN_BATCH, json_bytes, write_bytes, write_joined
 
 
 def test_writes_and_replaces_a_file(tmp_path):

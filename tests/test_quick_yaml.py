@@ -1,4 +1,4 @@
-"""The quick reader (linkwell.quick_yaml) reads what it accepts exactly as libyaml does, and
+"""The quick reader (linkwell.listings.quick_yaml) reads what it accepts exactly as libyaml does, and
 declines everything else (so libyaml reads it, and words any error)."""
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench.synthetic import generate
-from linkwell import DIRECTORY_DIR, quick_yaml
-from linkwell.loader import EntryLoadError, load_entry_text, plain_scalar
-from linkwell.store import dump_entry
+from linkwell.listings import quick_yaml
+from linkwell.listings.loader import EntryLoadError, load_entry_text, plain_scalar
+from linkwell.listings.store import dump_entry
+from tests.conftest import BUNDLED as DIRECTORY_DIR
 
 
 def libyaml(text: str):

@@ -21,13 +21,14 @@ from pathlib import Path
 import pytest
 
 from bench.synthetic import generate
-from linkwell import DIRECTORY_DIR, PROJECT_DIR
-from linkwell.freshness import freshness
-from linkwell.geo import distance_km
-from linkwell.postcodes import postcodes
-from linkwell.search_index import entry_point, schedule_facets, write_search_index
-from linkwell.store import write_entries
-from linkwell.validate import validate_paths
+from linkwell.listings.freshness import freshness
+from linkwell.listings.store import write_entries
+from linkwell.listings.validate import validate_paths
+from linkwell.publish.search.index import entry_point, schedule_facets, write_search_index
+from linkwell.reference.geo import distance_km
+from linkwell.reference.postcodes import postcodes
+from tests.conftest import BUNDLED as DIRECTORY_DIR
+from tests.conftest import CHECKOUT as PROJECT_DIR
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -319,7 +320,7 @@ def test_rare_filters_with_a_postcode_sort_like_python_without_geo_tiles(page, s
 
 
 def _centroids():
-    from linkwell.postcodes import borough_centres
+    from linkwell.reference.postcodes import borough_centres
     return borough_centres()
 
 
@@ -550,8 +551,8 @@ def big_site(browser, site, tmp_path_factory):
 
 def _index_words(entry: dict) -> list[str]:
     """The entry's index terms, as the index writer computes them."""
-    from linkwell.postcodes import borough_centres
-    from linkwell.search_index import entry_facts, facet_values
+    from linkwell.publish.search.index import entry_facts, facet_values
+    from linkwell.reference.postcodes import borough_centres
     index_of = {key: {v: i for i, v in enumerate(vals)} for key, vals in facet_values().items()}
     return entry_facts(entry, dt.date.today(), index_of, borough_centres())[3]
 

@@ -1,4 +1,4 @@
-"""The search index files (linkwell.search_index) and the generated search form, checked in Python."""
+"""The search index files (linkwell.publish.search.index) and the generated search form, checked in Python."""
 
 from __future__ import annotations
 
@@ -10,11 +10,9 @@ import json
 import pytest
 
 from bench.synthetic import generate
-from linkwell import search_form
-from linkwell.freshness import freshness
-from linkwell.postcodes import postcodes
-from linkwell.schema import vocabulary
-from linkwell.search_index import (
+from linkwell.listings.freshness import freshness
+from linkwell.publish.search import form as search_form
+from linkwell.publish.search.index import (
     PLACE_CHUNK,
     TILE_X,
     TILE_Y,
@@ -26,6 +24,8 @@ from linkwell.search_index import (
     tokens,
     write_search_index,
 )
+from linkwell.reference.postcodes import postcodes
+from linkwell.reference.schema import vocabulary
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -296,8 +296,8 @@ def test_rebuild_of_the_same_entries_gives_the_same_base(index, tmp_path):
 
 
 def test_home_page_form_is_up_to_date_with_the_vocabularies():
-    text = search_form.INDEX_MD.read_text(encoding="utf-8")
-    assert search_form.form_html() in text, "run: .venv/bin/python -m linkwell.search_form"
+    text = search_form.index_md().read_text(encoding="utf-8")
+    assert search_form.form_html() in text, "run: .venv/bin/python -m linkwell.publish.search.form"
     for value in vocabulary("categories") + vocabulary("access") + vocabulary("accessibility"):
         assert f'value="{value}"' in text
 

@@ -9,8 +9,8 @@ import json
 import pytest
 from test_site_support import PROJECT, bundled_site, new_page, screenshot, serve
 
-from linkwell.freshness import freshness
-from linkwell.validate import validate_paths
+from linkwell.listings.freshness import freshness
+from linkwell.listings.validate import validate_paths
 
 AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
 WIDTHS = {"desktop": 1280, "phone": 390}

@@ -17,10 +17,10 @@ import pytest
 import yaml
 from test_site_support import PROJECT, build, bundled_site, run_linkwell
 
-from linkwell.boroughs import BOROUGHS
-from linkwell.exporters import common
-from linkwell.store import dump_entry
-from linkwell.validate import validate_paths
+from linkwell.listings.store import dump_entry
+from linkwell.listings.validate import validate_paths
+from linkwell.publish.feeds import common
+from linkwell.reference.boroughs import BOROUGHS
 
 PROPERDOCS_VERSION = "1.6.7"
 
@@ -123,7 +123,7 @@ def _tree(out: Path) -> dict[str, bytes]:
 
 def test_incremental_rebuild_edit_delete_rename(tmp_path):
     from bench.synthetic import generate
-    from linkwell.store import write_entries
+    from linkwell.listings.store import write_entries
 
     root, out, cache = _copy_directory(tmp_path), tmp_path / "site", tmp_path / "cache"
     located = list(generate(20, seed=5))  # listings with addresses, postcodes, schedules, contacts

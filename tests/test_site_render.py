@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from markupsafe import escape
 from test_site_xss import RAW_HOSTILE
 
-from linkwell.freshness import freshness
-from linkwell.site import words
-from linkwell.site.render import Renderer, SiteInfo, collapse_spaces, html_text, label_html
-from linkwell.site.shell import Shell
+from linkwell.listings.freshness import freshness
+from linkwell.publish.site import words
+from linkwell.publish.site.render import Renderer, SiteInfo, collapse_spaces, html_text, label_html
+from linkwell.publish.site.shell import Shell
 
 TODAY = dt.date(2026, 6, 1)
 WHITESPACE = [chr(c) for c in range(0x3000 + 1) if chr(c).isspace() or re.match(r"\s", chr(c))]

@@ -16,9 +16,9 @@ from conftest import VALID_ENTRY
 from test_site_support import PROJECT, build, new_page, screenshot, serve
 
 from bench.synthetic import write_directory
-from linkwell.site.render import Renderer, SiteInfo, json_for_script, mailto, safe_url, tel
-from linkwell.site.shell import Shell
-from linkwell.store import write_entries
+from linkwell.listings.store import write_entries
+from linkwell.publish.site.render import Renderer, SiteInfo, json_for_script, mailto, safe_url, tel
+from linkwell.publish.site.shell import Shell
 
 _SITES: dict = {}
 
@@ -80,11 +80,11 @@ def raw_site(tmp_path_factory):
     script = (
         "import json, sys\n"
         "from mkdocs.commands.build import build\n"
-        "from linkwell.build_command import _mkdocs_config\n"
-        "from linkwell import PROJECT_DIR\n"
+        "from linkwell.cli.build import _mkdocs_config\n"
+        "from linkwell.project import find\n"
         "entries = json.load(open(sys.argv[1]))\n"
         "out = __import__('pathlib').Path(sys.argv[2])\n"
-        "config, plugin = _mkdocs_config(PROJECT_DIR / 'mkdocs.yml', out, entries)\n"
+        "config, plugin = _mkdocs_config(find().config_file, out, entries)\n"
         "plugin.config['feeds'] = False  # the feed writers validate their output and refuse such entries\n"
         "build(config)\n")
     result = subprocess.run([sys.executable, "-c", script, str(tmp / "entries.json"), str(tmp / "site")],

@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from linkwell.cli import cli
-from linkwell.stale import build_report, md_escape
-from linkwell.store import write_entries
+from linkwell.listings.store import write_entries
+from linkwell.reports.stale import build_report, md_escape
 from tests.conftest import VALID_ENTRY
 
 AS_OF = "2026-11-23"
@@ -206,7 +206,7 @@ def test_markdown_fits_a_github_issue_when_asked():
     import datetime as dt
 
     from bench.synthetic import generate
-    from linkwell.stale import build_report, render_markdown
+    from linkwell.reports.stale import build_report, render_markdown
 
     entries = {f"directory/{e['borough']}/{e['id']}.yml": e for e in generate(3000)}
     report = build_report(entries, dt.date(2030, 1, 1))

@@ -1,4 +1,4 @@
-"""linkwell.store: deterministic YAML and all-or-nothing atomic writes."""
+"""linkwell.listings.store: deterministic YAML and all-or-nothing atomic writes."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import copy
 import pytest
 import yaml
 
-from linkwell.loader import load_entry_text
-from linkwell.store import dump_entry, entry_path, write_entries
+from linkwell.listings.loader import load_entry_text
+from linkwell.listings.store import dump_entry, entry_path, write_entries
 from tests.conftest import VALID_ENTRY
 
 
@@ -53,7 +53,7 @@ def test_text_that_cannot_be_encoded_writes_nothing(tmp_path):
 
 def test_a_dump_that_would_not_read_back_is_refused(tmp_path, monkeypatch):
     """The round-trip guard: if the YAML written would load as different data, nothing is written."""
-    import linkwell.store as store
+    import linkwell.listings.store as store
 
     real_dump = store.dump_entry
     monkeypatch.setattr(store, "dump_entry", lambda e: real_dump(e).replace("cost: free", "cost: 'no'"))

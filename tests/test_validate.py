@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from linkwell.cli import cli
-from linkwell.validate import validate_paths
+from linkwell.listings.validate import validate_paths
 from tests.conftest import PROJECT, VALID_ENTRY
 
 
@@ -82,7 +82,7 @@ BAD_TEXT = {
 
 
 def _yaml_variant(name):
-    from linkwell.store import dump_entry
+    from linkwell.listings.store import dump_entry
     text = dump_entry(VALID_ENTRY)
     if name == "yaml-no":
         return text.replace("status: active", "status: active\nlanguages:\n  - no")
@@ -276,7 +276,7 @@ def test_parallel_and_serial_agree(make_listing, tmp_path):
 def test_entry_digests_are_the_files_content_keys():
     from pathlib import Path
 
-    from linkwell import DIRECTORY_DIR
+    from tests.conftest import BUNDLED as DIRECTORY_DIR
 
     report = validate_paths([DIRECTORY_DIR])
     digests = report.entry_digests()
@@ -288,7 +288,7 @@ def test_entry_digests_are_the_files_content_keys():
 
 def test_a_large_run_saves_its_cache_in_the_background_and_the_next_run_reads_it(tmp_path, monkeypatch):
     from bench.synthetic import write_directory
-    from linkwell import validate
+    from linkwell.listings import validate
     root = tmp_path / "directory"
     write_directory(root, validate.PARALLEL_THRESHOLD + 10)
     first = validate_paths([root], cache_dir=tmp_path / "cache")

@@ -15,7 +15,7 @@ import yaml
 from click.testing import CliRunner
 
 from linkwell.cli import cli
-from linkwell.postcodes import postcodes
+from linkwell.reference.postcodes import postcodes
 
 AS_OF = "2026-11-20"
 

@@ -1,0 +1,117 @@
+"""Turn jsonschema errors into sentences a volunteer can act on.
+
+``explain(error, document)`` takes one ``jsonschema.ValidationError`` raised on an entry and the
+``LoadedDocument`` it came from, and returns ``(field, message)`` pairs: the dotted field name
+(``contact.phone``, ``schedule[0].opens``) and a plain-English message.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from linkwell.listings.loader import LoadedDocument
+
+_TYPE_WORDS = {"string": "text", "integer": "a whole number", "number": "a number", "array": "a list",
+               "object": "a group of 'field: value' lines", "boolean": "true or false"}
+
+_PATTERN_HELP = {
+    "id": "must be lowercase letters, digits and single hyphens, like 'deptford-walking-group'",
+    "website": "must be a full web address starting with https:// (or http://)",
+    "url": "must be a full web address starting with https:// (or http://)",
+    "postcode": "is not shaped like a UK postcode (for example SE8 4RJ)",
+    "opens": 'must be a 24-hour time like "09:30", written in quotes',
+    "closes": 'must be a 24-hour time like "17:00", written in quotes',
+    "phone": "must be a phone number using digits, spaces and brackets only, like 020 7946 0000",
+    "email": "must be an email address like info@example.org",
+    "charity_number": "must be a charity number from the Charity Commission, like 1123456",
+    "company_number": "must be an 8-character Companies House number, like 01234567",
+    "languages": "must be a two-letter language code, like en, bn or pl",
+    "source_id": "must be lowercase letters, digits and hyphens",
+    "last_verified": 'must be a date written as "YYYY-MM-DD", in quotes',
+    "first_seen": 'must be a date written as "YYYY-MM-DD", in quotes',
+    "last_seen": 'must be a date written as "YYYY-MM-DD", in quotes',
+    "not_seen_since": 'must be a date written as "YYYY-MM-DD", in quotes',
+}
+
+_PLAIN_TEXT_HELP = ("must be plain text: remove HTML such as <b>, <a> or <script> "
+                    "(links go in contact.website)")
+
+
+def field_name(path) -> str:
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out or "(file)"
+
+
+def _show(value, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _last_key(path) -> str:
+    for step in reversed(list(path)):
+        if isinstance(step, str):
+            return step
+    return ""
+
+
+def explain(error, document: LoadedDocument) -> list[tuple[tuple, str]]:  # noqa: C901 - to split (issue 13)
+    """``[(path, message)]`` for one jsonschema error."""
+    path = tuple(error.absolute_path)
+    kind = error.validator
+    value = error.instance
+    surprise = document.yaml_surprise(path)
+
+    if kind == "required":
+        missing = [name for name in error.validator_value if name not in (value or {})]
+        return [(path + (name,), "is missing; every listing needs it (see schema/README.md)")
+                for name in missing]
+    if kind == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        out = []
+        for name in sorted(set(value) - set(allowed), key=str):
+            guess = difflib.get_close_matches(str(name), allowed, n=1)
+            hint = f"did you mean '{guess[0]}'? " if guess else ""
+            out.append((path + (name,), f"is not a field Linkwell knows; {hint}"
+                                        f"allowed here: {', '.join(allowed)}"))
+        return out
+    if surprise and kind in {"type", "enum", "pattern", "format"}:
+        return [(path, surprise)]
+    if kind == "type":
+        wanted = error.validator_value
+        words = " or ".join(_TYPE_WORDS.get(w, w) for w in ([wanted] if isinstance(wanted, str) else wanted))
+        return [(path, f"must be {words}, not {_show(value)}")]
+    if kind == "enum":
+        options = ", ".join(str(o) for o in error.validator_value)
+        return [(path, f"{_show(value)} is not one of the allowed values: {options}")]
+    if kind == "pattern":
+        key = _last_key(path)
+        if key in {"website", "url"}:
+            return [(path, f"{_PATTERN_HELP[key]} (got {_show(value)})")]
+        if isinstance(value, str) and ("<" in value or "\n" in value and key != "description"):
+            if "<" in value:
+                return [(path, _PLAIN_TEXT_HELP)]
+            return [(path, "must be a single line of text")]
+        if key in _PATTERN_HELP:
+            return [(path, f"{_PATTERN_HELP[key]} (got {_show(value)})")]
+        if isinstance(value, str) and any(ord(c) < 32 and c not in "\n\t\r" for c in value):
+            return [(path, "contains invisible control characters; retype it as plain text")]
+        return [(path, f"{_show(value)} is not in the expected form")]
+    if kind == "format":
+        return [(path, f'must be a real date written as "YYYY-MM-DD" (got {_show(value)})')]
+    if kind == "minItems":
+        return [(path, "needs at least one value")]
+    if kind == "minLength":
+        return [(path, "must not be empty")]
+    if kind == "maxLength":
+        return [(path, f"is {len(value):,} characters long; the limit is {error.validator_value:,}")]
+    if kind == "uniqueItems":
+        return [(path, "lists the same value more than once")]
+    if kind in {"minimum", "maximum"}:
+        bounds = {"lat": "51.2 to 51.8 (London)", "lon": "-0.6 to 0.4 (London)"}
+        key = _last_key(path)
+        return [(path, f"{_show(value)} is out of range; expected {bounds.get(key, 'a sensible value')}")]
+    if kind == "dependentRequired":
+        return [(path, "lat and lon must be given together")]
+    return [(path, error.message[:200])]

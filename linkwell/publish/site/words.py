@@ -1,0 +1,123 @@
+"""Plain-language words for entry fields, shared by every page the site renders.
+
+Each function accepts the controlled-vocabulary values of ``schema/entry.schema.json`` (or a
+whole entry) and returns plain text for people, never HTML; escaping is the templates' job.
+Unknown values fall back to a readable form of the slug rather than failing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+from linkwell.listings.describe import LANGUAGE_NAMES
+
+CATEGORIES = {
+    "creative": ("Creative", "arts, music, crafts and culture"),
+    "connected": ("Connected", "meeting people, befriending and peer support"),
+    "active": ("Active", "moving more, sport, walking and nature"),
+    "safe": ("Safe", "advice on money, housing, benefits and rights"),
+}
+ACTIVITIES = {"lunch-club": "Lunch club", "english-language": "English language (ESOL)",
+              "digital-skills": "Digital skills", "legal-advice": "Legal advice"}  # the rest read well as slug_words
+DAYS = {"mo": "Monday", "tu": "Tuesday", "we": "Wednesday", "th": "Thursday", "fr": "Friday",
+        "sa": "Saturday", "su": "Sunday"}
+SCHEMA_DAYS = {k: f"https://schema.org/{v}" for k, v in DAYS.items()}
+FREQUENCY = {"weekly": "every week", "fortnightly": "every other week", "monthly": "once a month"}
+DELIVERY = {"in-person": "In person", "online": "Online", "phone": "By phone"}
+COST = {"free": "Free", "low-cost": "Low cost", "paid": "Paid", "varies": "Cost varies"}
+ACCESS = {"drop-in": "Drop in — just turn up", "self-referral": "Refer yourself",
+          "link-worker-referral": "Referral from a link worker", "gp-referral": "Referral from a GP",
+          "booking": "Book a place first"}
+ACCESSIBILITY = {"step-free": "Step-free access", "accessible-toilet": "Accessible toilet",
+                 "hearing-loop": "Hearing loop", "bsl": "British Sign Language (BSL)",
+                 "large-print": "Large print", "quiet-space": "Quiet space",
+                 "dementia-friendly": "Dementia friendly", "wheelchair-accessible": "Wheelchair accessible"}
+GROUPS = {"lgbtq": "LGBTQ+ people", "people-with-dementia": "people living with dementia",
+          "people-with-learning-disabilities": "people with learning disabilities",
+          "people-with-long-term-conditions": "people with long-term conditions"}
+STATUS = {"active": "Running", "temporarily-closed": "Temporarily closed", "closed": "Closed"}
+VERIFIED_BY = {"provider": "the provider", "link-worker": "a link worker",
+               "lio": "a local infrastructure organisation", "council": "the council",
+               "harvest": "an import from a published directory", "unverified": "nobody yet"}
+SOURCE_KIND = {"manual": "added by hand", "pull-request": "a pull request", "form": "the add-your-group form",
+               "oruk": "an Open Referral UK directory", "openactive": "an OpenActive feed",
+               "spreadsheet": "a shared spreadsheet"}
+
+
+def slug_words(slug: str) -> str:
+    """``peer-support`` -> ``Peer support``."""
+    text = slug.replace("-", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def category(slug: str) -> str:
+    return CATEGORIES[slug][0] if slug in CATEGORIES else slug_words(slug)
+
+
+def category_blurb(slug: str) -> str:
+    return CATEGORIES.get(slug, ("", ""))[1]
+
+
+def activity(slug: str) -> str:
+    return ACTIVITIES[slug] if slug in ACTIVITIES else slug_words(slug)
+
+
+def group(slug: str) -> str:
+    return GROUPS.get(slug, slug.replace("-", " "))
+
+
+def language(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code.upper())
+
+
+def join_words(items: list[str]) -> str:
+    """["a", "b", "c"] -> "a, b and c"."""
+    items = [i for i in items if i]
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def audience(ages: str, groups: list[str]) -> str:
+    """The "who it is for" line: "Ages 18 to 65; especially for carers", "Especially for carers",
+    "Ages 65 and over" or "Anyone"."""
+    if not (ages or groups):
+        return "Anyone"
+    text = ages + ("; " if ages and groups else "")
+    if groups:
+        text += ("especially for " if ages else "Especially for ") + join_words(groups)
+    return text
+
+
+def delivery(values: list[str]) -> str:
+    """["in-person", "online"] -> "In person or online"."""
+    text = " or ".join(DELIVERY.get(v, v).lower() for v in values)
+    return text[:1].upper() + text[1:]
+
+
+def schedule_line(slot: dict) -> str:
+    """One schedule slot as a sentence: "Tuesdays and Thursdays, 10:00 to 11:30, every week"."""
+    days = join_words([DAYS.get(d, d) + "s" for d in slot.get("days", [])])
+    opens, closes = slot.get("opens"), slot.get("closes")
+    if opens and closes:
+        time = f"{opens} to {closes}"
+    elif opens:
+        time = f"from {opens}"
+    elif closes:
+        time = f"until {closes}"
+    else:
+        time = ""
+    parts = [days, time, FREQUENCY.get(slot.get("frequency", ""), "")]
+    line = ", ".join(p for p in parts if p)
+    return f"{line} ({slot['note']})" if slot.get("note") else line
+
+
+@lru_cache(maxsize=4096)  # listings share dates
+def long_date(value: str) -> str:
+    """``2026-01-15`` -> ``15 January 2026`` (unchanged when it is not a date)."""
+    try:
+        day = dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return f"{day.day} {day:%B %Y}"

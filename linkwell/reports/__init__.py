@@ -1,0 +1,2 @@
+"""Reports that read the listings and never change them: ``stale`` (past their re-check date)
+and ``links`` (dead, moved or doubtful websites)."""

@@ -1,0 +1,540 @@
+"""Listings submitted through the GitHub issue forms: parse the issue body, build the entry.
+
+``FIELDS`` is the one table of the forms' questions: each ``Field`` has the form's ``id`` (also
+the query parameter that pre-fills it), the ``label`` shown on GitHub and in the issue body as a
+``### Label`` heading, its kind (``input``, ``textarea``, ``dropdown``, ``checkboxes``) and, for
+choices, ``options`` mapping the label a volunteer sees to the schema value. The issue forms in
+``.github/ISSUE_TEMPLATE/`` and the site's add-your-group form are checked against it by tests.
+
+``parse_body(text)`` reads an issue body as GitHub renders a submitted form (``### Label``
+headings, ``_No response_`` for blanks, ``- [X] option`` checkboxes, dropdown choices joined by
+", ") into ``{field id: value}``. ``build_entry(answers, ...)`` turns the answers into a new
+entry, or an edit of an existing one. Both raise ``SubmissionError`` carrying ``problems``:
+``(form label, sentence)`` pairs written for the person who filled the form. Nothing in the body is
+ever executed or interpreted beyond this parsing; text that looks like a shell command, a
+workflow expression or an ``ENV=value`` line is refused.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from linkwell.reference.boroughs import BOROUGHS
+from linkwell.reference.postcodes import normalise_postcode, postcodes
+
+MAX_BODY_CHARS = 2_000_000  # GitHub caps issue bodies at 65,536 characters; far larger is not a form
+NO_RESPONSE = "_No response_"
+REMOVE_WORDS = {"remove", "delete", "none"}  # in the update form, clears an optional text field
+
+
+@dataclass(frozen=True)
+class Field:
+    id: str
+    label: str
+    kind: str  # input | textarea | dropdown | checkboxes
+    options: dict[str, str] = field(default_factory=dict)  # label shown -> schema value
+    multiple: bool = False
+    required: bool = False  # required in the "Add your group" form
+
+
+def _options(pairs: str) -> dict[str, str]:
+    """'Label=value|Label=value' -> {label: value}; keeps the table below readable."""
+    return dict(item.split("=", 1) for item in pairs.split("|"))
+
+
+_ACTIVITIES = _options(
+    "Arts=arts|Music=music|Dance=dance|Gardening=gardening|Museums and heritage=museums|Reading=reading|"
+    "Walking=walking|Sport=sport|Exercise=exercise|Swimming=swimming|Befriending=befriending|"
+    "Peer support=peer-support|Time banking=time-banking|Volunteering=volunteering|Learning=learning|"
+    "Employment and skills=employment|Food=food|Housing=housing|Debt=debt|Benefits=benefits|"
+    "Legal advice=legal-advice|Domestic abuse support=domestic-abuse|Falls prevention=falls-prevention|"
+    "Mental health=mental-health|Carers support=carers|Cooking=cooking|Crafts=crafts|"
+    "Digital skills=digital-skills|English language (ESOL)=english-language|Faith=faith|Nature=nature|"
+    "Yoga=yoga|Cycling=cycling|Social group=social-group|Lunch club=lunch-club")
+_GROUPS = _options(
+    "Older people=older-people|Young people=young-people|Children=children|Families=families|Carers=carers|"
+    "Women=women|Men=men|LGBTQ+ people=lgbtq|Disabled people=disabled-people|Refugees and asylum seekers=refugees|"
+    "People with dementia=people-with-dementia|People with learning disabilities=people-with-learning-disabilities|"
+    "People with long-term conditions=people-with-long-term-conditions|"
+    "Black and minority ethnic communities=ethnic-minorities|Veterans=veterans")
+_ACCESSIBILITY = _options(
+    "Step-free access=step-free|Accessible toilet=accessible-toilet|Hearing loop=hearing-loop|"
+    "British Sign Language (BSL)=bsl|Large print=large-print|Quiet space=quiet-space|"
+    "Dementia friendly=dementia-friendly|Wheelchair accessible=wheelchair-accessible")
+_DAYS = _options("Monday=mo|Tuesday=tu|Wednesday=we|Thursday=th|Friday=fr|Saturday=sa|Sunday=su")
+
+FIELDS: list[Field] = [
+    Field("listing", "Listing to update", "input"),
+    Field("status", "Is it still running?", "dropdown",
+          _options("Yes: it is running=active|Paused for now=temporarily-closed|Closed for good=closed")),
+    Field("name", "Name of the activity or service", "input", required=True),
+    Field("organisation", "Organisation name", "input", required=True),
+    Field("charity_number", "Charity number", "input"),
+    Field("company_number", "Company number", "input"),
+    Field("organisation_website", "Organisation website", "input"),
+    Field("description", "Description", "textarea", required=True),
+    Field("categories", "Type of support", "dropdown", _options(
+        "Creative: arts and making=creative|Connected: meeting people and belonging=connected|"
+        "Active: moving and being outdoors=active|Safe: advice and practical help=safe"),
+        multiple=True, required=True),
+    Field("activities", "Activities", "dropdown", _ACTIVITIES, multiple=True),
+    Field("audience", "Who it is for", "dropdown", _GROUPS, multiple=True),
+    Field("min_age", "Youngest age welcome", "input"),
+    Field("max_age", "Oldest age welcome", "input"),
+    Field("borough", "Borough", "dropdown", {b.name: b.slug for b in BOROUGHS.values()}),
+    Field("venue", "Venue name", "input"),
+    Field("address", "Street address", "input"),
+    Field("postcode", "Postcode", "input"),
+    Field("delivery", "How it is offered", "checkboxes",
+          _options("In person=in-person|Online=online|By phone=phone"), multiple=True, required=True),
+    Field("days", "Days", "checkboxes", _DAYS, multiple=True),
+    Field("opens", "Start time", "input"),
+    Field("closes", "End time", "input"),
+    Field("frequency", "How often", "dropdown",
+          _options("Every week=weekly|Every two weeks=fortnightly|Once a month=monthly")),
+    Field("schedule_note", "More about when it runs", "input"),
+    Field("cost", "Cost", "dropdown", _options(
+        "Free=free|Low cost (a small charge or donation)=low-cost|Paid=paid|It varies=varies"), required=True),
+    Field("cost_note", "More about cost", "input"),
+    Field("access", "How to join", "dropdown", _options(
+        "Just turn up (drop-in)=drop-in|Contact the group directly (self-referral)=self-referral|"
+        "Referral from a link worker=link-worker-referral|Referral from a GP=gp-referral|"
+        "Book a place first=booking"), multiple=True, required=True),
+    Field("accessibility", "Accessibility", "checkboxes", _ACCESSIBILITY, multiple=True),
+    Field("languages", "Languages", "input"),
+    Field("website", "Website", "input"),
+    Field("email", "Email", "input"),
+    Field("phone", "Phone", "input"),
+    Field("confirm", "Please confirm", "checkboxes", _options(
+        "I run or work for this group and these details are correct=provider|"
+        "The contact details belong to the organisation and are not a person's own phone or email=organisational"),
+        multiple=True),
+    Field("notes", "Anything else for the reviewers", "textarea"),
+]
+BY_ID = {f.id: f for f in FIELDS}
+BY_LABEL = {f.label: f for f in FIELDS}
+
+# Where each answer goes in the entry (the rest are handled one by one in build_entry).
+_PATHS = {
+    "name": ("name",), "organisation": ("organisation", "name"),
+    "charity_number": ("organisation", "charity_number"), "company_number": ("organisation", "company_number"),
+    "organisation_website": ("organisation", "website"), "description": ("description",),
+    "categories": ("categories",), "activities": ("activities",), "audience": ("audience", "groups"),
+    "min_age": ("audience", "min_age"), "max_age": ("audience", "max_age"), "borough": ("borough",),
+    "venue": ("location", "venue"), "address": ("location", "address"), "postcode": ("location", "postcode"),
+    "delivery": ("delivery",), "cost": ("cost",), "cost_note": ("cost_note",), "access": ("access",),
+    "accessibility": ("accessibility",), "languages": ("languages",), "website": ("contact", "website"),
+    "email": ("contact", "email"), "phone": ("contact", "phone"), "status": ("status",),
+    "days": ("schedule", 0, "days"), "opens": ("schedule", 0, "opens"), "closes": ("schedule", 0, "closes"),
+    "frequency": ("schedule", 0, "frequency"), "schedule_note": ("schedule", 0, "note"),
+}
+_LABEL_OF_PATH = {path: BY_ID[fid].label for fid, path in _PATHS.items()}
+
+
+class SubmissionError(Exception):
+    """The form cannot become a listing; ``problems`` is a list of (form label, sentence)."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__("; ".join(f"{label}: {message}" for label, message in problems))
+        self.problems = problems
+
+
+def label_for(path: tuple) -> str:
+    """The form label for an entry field path such as ("location", "postcode") or ("schedule", 0, "opens")."""
+    path = tuple(0 if isinstance(step, int) else step for step in path)
+    while path:
+        if path in _LABEL_OF_PATH:
+            return _LABEL_OF_PATH[path]
+        path = path[:-1]
+    return "the form"
+
+
+def quote(value: str, limit: int = 40) -> str:
+    """Show a bit of what someone typed inside a Markdown code span: no mentions, links or HTML."""
+    text = re.sub(r"[`\s]+", " ", str(value)).strip()
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return f"`{text}`" if text else "(blank)"
+
+
+# --- parsing the issue body -------------------------------------------------------------------
+
+_HEADING = re.compile(r"^###[ \t]+(.+?)[ \t]*$")
+_CHECKBOX = re.compile(r"^[-*][ \t]+\[([ xX])\][ \t]+(.+?)[ \t]*$")
+
+
+def parse_body(text: str) -> dict[str, object]:
+    """``{field id: str | list[str] | None}`` for every form question found in the body.
+
+    Text answers are stripped strings (None when blank or ``_No response_``); checkboxes give the
+    ticked option labels; dropdowns the chosen option labels (a list when ``multiple``).
+    """
+    if text is None or not text.strip():
+        raise SubmissionError([("the form", "the issue is empty: please fill in the form "
+                                            "(choose \"Add your group\" when you open a new issue)")])
+    if len(text) > MAX_BODY_CHARS:
+        raise SubmissionError([("the form", f"the issue text is {len(text):,} characters long, far more than "
+                                            "a listing needs; please shorten the description to 1,500 "
+                                            "characters at most")])
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    sections: dict[str, list[str]] = {}
+    current = None
+    problems = []
+    for line in text.split("\n"):
+        match = _HEADING.match(line)
+        if match and match.group(1) in BY_LABEL:
+            current = BY_LABEL[match.group(1)].id
+            if current in sections:
+                problems.append((match.group(1), "this question appears twice in the issue; please don't type "
+                                                 "lines starting with ### in your answers"))
+            sections[current] = []
+        elif current is not None:
+            sections[current].append(line)
+    if problems:
+        raise SubmissionError(problems)
+    if not sections:
+        raise SubmissionError([("the form", "this issue does not look like the listing form (no questions "
+                                            "were found); please open a new issue with the \"Add your group\" "
+                                            "or \"Update or close a listing\" form")])
+    return {fid: _answer(BY_ID[fid], "\n".join(lines)) for fid, lines in sections.items()}
+
+
+def _answer(spec: Field, raw: str):
+    raw = raw.strip("\n")
+    if spec.kind == "checkboxes":
+        return [m.group(2) for m in map(_CHECKBOX.match, raw.split("\n")) if m and m.group(1) in "xX"]
+    value = raw.strip()
+    if not value or value == NO_RESPONSE:
+        return [] if spec.multiple else None
+    if spec.kind == "dropdown" and spec.multiple:
+        return [part.strip() for part in value.split(", ") if part.strip()]
+    return value
+
+
+# --- checking and converting answers ----------------------------------------------------------
+
+_COMMAND_SIGNS = [
+    (re.compile(r"\$\{\{|\}\}"), "contains ${{ }}, which looks like a GitHub workflow expression"),
+    (re.compile(r"\$\(|\$\{|`"), "contains $( ), ${ } or backticks, which look like a computer command"),
+    (re.compile(r"&&|\|\||\|\s*(sh|bash|zsh|python\d?|perl|curl|wget)\b|;\s*(rm|curl|wget|sh|bash|chmod)\b"),
+     "contains a chain of shell commands (such as && or | sh)"),
+    (re.compile(r"(?m)^\s*[A-Z][A-Z0-9_]*\s*=\S"), "contains a line like NAME=value, which looks like a "
+                                                  "computer setting"),
+]
+_HTML = re.compile(r"<\s*[A-Za-z/!?]")
+_CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]")
+_LIMITS = {"name": 200, "organisation": 200, "description": 1500, "venue": 200, "address": 300,
+           "cost_note": 300, "schedule_note": 200, "notes": 5000}
+
+
+def _text_problems(spec: Field, value: str) -> list[str]:
+    out = []
+    for pattern, why in _COMMAND_SIGNS:
+        if pattern.search(value):
+            out.append(f"{why}; please write plain words only (nothing in this form is ever run, but we "
+                       "don't accept text like this in a listing)")
+            break
+    if _HTML.search(value):
+        out.append("contains HTML such as `<b>`, `<a>` or `<script>`; please write plain text (put web addresses "
+                   "in the Website question)")
+    if _CONTROL.search(value):
+        out.append("contains invisible control characters; please retype it as plain text")
+    if spec.kind != "textarea" and "\n" in value:
+        out.append("must be a single line")
+    limit = _LIMITS.get(spec.id)
+    if limit and len(value) > limit:
+        out.append(f"is {len(value):,} characters long; please shorten it to {limit:,} characters or fewer")
+    return out
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower().replace("&", " and ")).strip("-")
+    if len(slug) > 100:
+        slug = slug[:100].rsplit("-", 1)[0]
+    return slug
+
+
+def make_id(name: str, organisation: str = "") -> str:
+    """The listing id for a name: 'Deptford Walking Group' -> 'deptford-walking-group'."""
+    slug = _slug(name)
+    if len(slug) < 3 and organisation:
+        slug = _slug(f"{organisation} {name}")
+    return slug
+
+
+def _time(text: str) -> str | None:
+    """'9:30', '09.30', '10am', '2.15 pm', '14:00' -> 'HH:MM'; None when not a time."""
+    match = re.fullmatch(r"\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?\s*", text.lower())
+    if not match:
+        return None
+    hour, minute, half = int(match.group(1)), int(match.group(2) or 0), (match.group(3) or "")[:1]
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "p" else 0)
+    elif match.group(2) is None:
+        return None  # "10" alone is ambiguous
+    if hour > 23 or minute > 59:
+        return None
+    return f"{hour:02d}:{minute:02d}"
+
+
+def _website(text: str) -> str | None:
+    text = text.strip()
+    if re.match(r"^[a-z][a-z0-9+.-]*:", text, re.I) and not re.match(r"^https?://", text, re.I):
+        return None  # javascript:, data:, ftp: ...
+    if not re.match(r"^https?://", text, re.I):
+        text = "https://" + text
+    return text if re.fullmatch(r"https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d+)?([/?#][^\s<>\"]*)?", text) \
+        and len(text) <= 500 else None
+
+
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+_PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{6,18}[0-9]$")
+
+
+def _convert(spec: Field, raw, problems: list) -> object:  # noqa: C901 - to split (issue 13)
+    """The schema value for one answer, or None (and a problem added) when it cannot be used."""
+    def bad(message):
+        problems.append((spec.label, message))
+        return None
+
+    if spec.kind in ("dropdown", "checkboxes"):
+        values = raw if isinstance(raw, list) else [raw]
+        unknown = [v for v in values if v not in spec.options]
+        if unknown:
+            return bad(f"{quote(unknown[0])} is not one of the choices; please pick from the list")
+        chosen = [spec.options[v] for v in values]
+        return chosen if spec.multiple else chosen[0]
+    text = raw.strip()
+    found = _text_problems(spec, text)
+    if found:
+        return bad(found[0])
+    if spec.id in ("min_age", "max_age"):
+        if not re.fullmatch(r"\d{1,3}", text) or int(text) > 120:
+            return bad(f"{quote(text)} is not an age; write a whole number such as 18 or 65")
+        return int(text)
+    if spec.id in ("opens", "closes"):
+        return _time(text) or bad(f"{quote(text)} is not a time; write it like 10:00 or 2:30pm")
+    if spec.id in ("website", "organisation_website"):
+        return _website(text) or bad(f"{quote(text)} is not a web address; write it like https://example.org")
+    if spec.id == "email":
+        return text if _EMAIL.match(text) and len(text) <= 254 else \
+            bad(f"{quote(text)} is not an email address; write it like info@example.org")
+    if spec.id == "phone":
+        return text if _PHONE.match(text) else \
+            bad(f"{quote(text)} is not a phone number; use digits and spaces, like 020 7946 0000")
+    if spec.id == "charity_number":
+        return text if re.fullmatch(r"[0-9]{6,8}(-[0-9]{1,2})?|SC[0-9]{6}", text) else \
+            bad(f"{quote(text)} is not a charity number; it is 6 to 8 digits, like 1123456 (leave it blank "
+                "if the group is not a registered charity)")
+    if spec.id == "company_number":
+        text = text.upper().replace(" ", "")
+        return text if re.fullmatch(r"[0-9]{8}|[A-Z]{2}[0-9]{6}", text) else \
+            bad(f"{quote(text)} is not a Companies House number; it has 8 characters, like 01234567")
+    if spec.id == "languages":
+        codes = [c for c in re.split(r"[\s,;/]+", text.lower()) if c]
+        wrong = [c for c in codes if not re.fullmatch(r"[a-z]{2}", c)]
+        if wrong:
+            return bad(f"{quote(wrong[0])} is not a two-letter language code; write codes separated by commas, "
+                       "like en, bn, pl")
+        return list(dict.fromkeys(codes))
+    if spec.id == "postcode":
+        return _postcode(text, bad)
+    return text
+
+
+def _postcode(text: str, bad) -> str | None:
+    normal = normalise_postcode(text)
+    if normal is None or len(re.sub(r"\s", "", text)) > 8:
+        return bad(f"{quote(text)} is not a UK postcode; write it like SE8 4RJ")
+    if postcodes().get(normal) is None:
+        return bad(f"{normal} is not a London postcode we know; Linkwell lists London services only, so "
+                   "please check it for typos")
+    return normal
+
+
+# --- building the entry ---------------------------------------------------------------------
+
+def _set(entry: dict, path: tuple, value) -> None:
+    node = entry
+    for step, following in zip(path, path[1:], strict=False):
+        if isinstance(step, int):
+            while len(node) <= step:
+                node.append({})
+            node = node[step]
+        else:
+            node = node.setdefault(step, [] if isinstance(following, int) else {})
+    last = path[-1]
+    node[last] = value
+
+
+def _remove(entry: dict, path: tuple) -> None:
+    parents = []
+    node = entry
+    for step in path[:-1]:
+        try:
+            parents.append((node, step))
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            return
+    if isinstance(node, dict):
+        node.pop(path[-1], None)
+    for parent, step in reversed(parents):  # drop containers the removal left empty
+        if parent[step] in ({}, []):
+            del parent[step]
+
+
+def build_entry(answers: dict, *, today: str, existing_ids: set[str], existing: dict | None = None,  # noqa: C901
+                issue: str | None = None, repo: str | None = None) -> dict:
+    """A new entry from the "Add your group" answers, or ``existing`` edited by the update answers.
+
+    Raises ``SubmissionError`` listing every problem found, each named by its form label.
+    """
+    updating = existing is not None
+    problems: list[tuple[str, str]] = []
+    values: dict[str, object] = {}
+    removals: list[str] = []
+    for fid, raw in answers.items():
+        spec = BY_ID[fid]
+        if raw is None or raw == []:
+            continue
+        if updating and isinstance(raw, str) and raw.strip().lower() in REMOVE_WORDS and not spec.required:
+            removals.append(fid)
+            continue
+        value = _convert(spec, raw, problems)
+        if value is not None:
+            values[fid] = value
+
+    ticked = set(values.pop("confirm", []))
+    if "provider" not in ticked:
+        problems.append((BY_ID["confirm"].label, "please tick \"I run or work for this group and these details "
+                                                 "are correct\"; only the group itself can add or update its "
+                                                 "listing this way"))
+    if "organisational" not in ticked:
+        problems.append((BY_ID["confirm"].label, "please tick the box confirming the contact details belong to "
+                                                 "the organisation (no personal phone numbers or emails)"))
+    values.pop("notes", None)
+    values.pop("listing", None)
+
+    if not updating:
+        for spec in FIELDS:
+            if spec.required and spec.id not in values and not any(p[0] == spec.label for p in problems):
+                how = {"checkboxes": "please tick at least one box", "dropdown": "please choose from the list"}
+                problems.append((spec.label, f"is required; {how.get(spec.kind, 'please fill it in')}"))
+
+    entry = copy.deepcopy(existing) if updating else {}
+    _apply_borough(values, entry, problems)
+    _apply_schedule(values, removals, entry, problems)
+    for fid, value in values.items():
+        _set(entry, _PATHS[fid], value)
+    for fid in removals:
+        if fid in _PATHS:
+            _remove(entry, _PATHS[fid])
+
+    if not updating:
+        entry["status"] = "active"
+        entry_id = make_id(entry.get("name", ""), entry.get("organisation", {}).get("name", ""))
+        if entry.get("name") and len(entry_id) < 3:
+            problems.append((BY_ID["name"].label, "please include the name in English letters (it is used for "
+                                                  "the listing's web address)"))
+        elif entry_id in existing_ids:
+            update_link = (f"https://github.com/{repo}/issues/new?template=update-listing.yml&listing={entry_id}"
+                           if repo else "the \"Update or close a listing\" form")
+            problems.append((BY_ID["name"].label,
+                             f"a listing with this name already exists (`{entry_id}`). If it is yours, please use "
+                             f"{update_link} instead. If it is a different group, add your area or organisation "
+                             "to the name, for example \"Walking group (Deptford)\""))
+        entry["id"] = entry_id
+    else:
+        if "borough" in values and values["borough"] != existing["borough"]:
+            problems.append((BY_ID["borough"].label,
+                             f"moving a listing from {BOROUGHS[existing['borough']].name} to "
+                             f"{BOROUGHS[values['borough']].name} needs a reviewer; please say so in "
+                             "\"Anything else for the reviewers\" and leave Borough and Postcode as they were"))
+
+    if entry.get("delivery") and "in-person" in entry["delivery"] and not entry.get("location"):
+        problems.append((BY_ID["venue"].label, "please give the venue name or postcode: people need to know "
+                                               "where to go for an in-person activity"))
+    audience = entry.get("audience") or {}
+    if audience.get("min_age") is not None and audience.get("max_age") is not None \
+            and audience["min_age"] > audience["max_age"]:
+        problems.append((BY_ID["max_age"].label, "is lower than the youngest age welcome"))
+    if problems:
+        raise SubmissionError(_unique(problems))
+
+    entry["last_verified"] = today
+    entry["verified_by"] = "provider"
+    sources = entry.setdefault("sources", [])
+    record = {"kind": "form", "first_seen": today, "last_seen": today}
+    if issue:
+        record["record_id"] = str(issue)
+    same = [s for s in sources if s.get("kind") == "form" and issue and s.get("record_id") == str(issue)]
+    if same:
+        same[0]["last_seen"] = today
+    else:
+        sources.append(record)
+    return entry
+
+
+def _apply_borough(values: dict, entry: dict, problems: list) -> None:
+    postcode = values.get("postcode")
+    point = postcodes().get(postcode) if postcode else None
+    chosen = values.get("borough") or (entry.get("borough") if "postcode" in values else None)
+    if point is not None and point.borough in BOROUGHS:
+        if chosen and chosen != point.borough:
+            problems.append((BY_ID["postcode"].label,
+                             f"{postcode} is in {BOROUGHS[point.borough].name}, but Borough says "
+                             f"{BOROUGHS[chosen].name}; please check which one is right"))
+        elif "borough" not in values and "borough" not in entry:
+            values["borough"] = point.borough
+    if "borough" not in values and "borough" not in entry and not any(
+            p[0] == BY_ID["postcode"].label for p in problems):
+        problems.append((BY_ID["borough"].label, "is required: choose the London borough where it happens "
+                                                 "(or give its postcode)"))
+
+
+def _apply_schedule(values: dict, removals: list, entry: dict, problems: list) -> None:
+    keys = ("days", "opens", "closes", "frequency", "schedule_note")
+    given = {k: values.pop(k) for k in keys if k in values}
+    cleared = [k for k in keys if k in removals]
+    for k in cleared:
+        removals.remove(k)
+    if not given and not cleared:
+        return
+    slots = entry.get("schedule") or []
+    if len(slots) == 1:
+        slot = dict(slots[0])  # one slot: edit it in place
+    elif "days" in given:
+        slot = {}  # none or several: the form describes one new slot
+    else:
+        problems.append((BY_ID["days"].label, "please tick the days it runs, so the times have a day to go "
+                                              "with"))
+        return
+    names = {"schedule_note": "note"}
+    for k, value in given.items():
+        slot[names.get(k, k)] = value
+    for k in cleared:
+        slot.pop(names.get(k, k), None)
+    if slot.get("opens") and slot.get("closes") and slot["closes"] <= slot["opens"]:
+        problems.append((BY_ID["closes"].label, f"{slot['closes']} is not after the start time {slot['opens']}"))
+    entry["schedule"] = [slot]
+
+
+def _unique(problems: list) -> list:
+    return list(dict.fromkeys(problems))
+
+
+def render_problems(problems: list[tuple[str, str]], updating: bool = False) -> str:
+    """The Markdown comment for a form that could not become a listing."""
+    what = "update this listing" if updating else "add this listing"
+    lines = [f"**Thank you! We could not {what} yet.** Please edit this issue (the ··· menu at the top of it, "
+             "then *Edit*), fix the answers below and save: we will check it again automatically.", ""]
+    order = {f.label: i for i, f in enumerate(FIELDS)}
+    problems = sorted(problems, key=lambda p: order.get(p[0], -1))
+    lines += [f"- **{label}**: {message}" for label, message in problems]
+    lines += ["", "Nothing has been published. If you are stuck, reply here and a volunteer reviewer will help."]
+    return "\n".join(lines) + "\n"
