@@ -12,18 +12,9 @@ import pytest
 from bench.synthetic import generate
 from linkwell.listings.freshness import freshness
 from linkwell.publish.search import form as search_form
-from linkwell.publish.search.index import (
-    PLACE_CHUNK,
-    TILE_X,
-    TILE_Y,
-    encode_ids,
-    facet_values,
-    hilbert,
-    id_shard,
-    schedule_facets,
-    tokens,
-    write_search_index,
-)
+from linkwell.publish.search.everyday import tokens
+from linkwell.publish.search.files import PLACE_CHUNK, TILE_X, TILE_Y, encode_ids, hilbert
+from linkwell.publish.search.index import facet_values, id_shard, schedule_facets, write_search_index
 from linkwell.reference.postcodes import postcodes
 from linkwell.reference.schema import vocabulary
 
@@ -125,7 +116,8 @@ def test_facet_files_match_the_entries(index):
                 days, times = schedule_facets(e)
                 has = {"cat": e["categories"], "bor": [e["borough"]], "cost": [e["cost"]], "del": e["delivery"],
                        "day": days, "time": times, "grp": (e.get("audience") or {}).get("groups", []),
-                       "acc": e["access"], "a11y": e.get("accessibility", [])}[key]
+                       "acc": e["access"], "a11y": e.get("accessibility", []), "lang": e.get("languages", []),
+                           "act": e.get("activities", [])}[key]
                 if value in has:
                     expected.add(rec["i"])
             assert got == expected, path

@@ -42,7 +42,7 @@ SITE_PACKAGE = Path(build.__file__).resolve().parent
 THEME_DIR = SITE_PACKAGE / "theme"  # overrides of Material's templates, after the project's own custom_dir
 ASSETS_DIR = SITE_PACKAGE / "assets"  # the site's scripts and styles: js/, css/ (Leaflet is copied by build)
 PAGE_CSS = ["css/linkwell.css", "css/search.css"]
-PAGE_JS = ["js/search-index.js", "js/search.js", "js/shortlist.js"]
+PAGE_JS = ["js/dom.js", "js/search-index.js", "js/search-filters.js", "js/search.js", "js/shortlist.js"]
 
 
 class LinkwellPlugin(BasePlugin):

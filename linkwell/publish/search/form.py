@@ -23,9 +23,10 @@ START, END = "<!-- search-form:start -->", "<!-- search-form:end -->"
 FACET_TITLES = {
     "cat": "Category", "bor": "Borough", "cost": "Cost", "del": "How it is delivered", "day": "Day of the week",
     "time": "Time of day", "grp": "Who it is for", "acc": "How to get in", "a11y": "Accessibility",
+    "lang": "Language spoken",
 }
 OPEN = {"cat", "cost", "del"}  # groups shown open; the rest start folded
-ORDER = ["cat", "cost", "del", "day", "time", "acc", "a11y", "grp", "bor"]  # the long lists last, full width
+ORDER = ["cat", "cost", "del", "day", "time", "acc", "a11y", "grp", "lang", "bor"]  # the long lists last, full width
 
 
 def _fieldset(key: str) -> str:
@@ -35,7 +36,7 @@ def _fieldset(key: str) -> str:
         ident = f"lw-{key}-{value}"
         boxes.append(f'<li><input type="checkbox" id="{ident}" name="{key}" value="{html.escape(value)}">'
                      f'<label for="{ident}">{html.escape(text)}</label></li>')
-    cls = "lw-facet lw-facet-wide" if key in {"bor", "grp"} else "lw-facet"
+    cls = "lw-facet lw-facet-wide" if key in {"bor", "grp", "lang"} else "lw-facet"
     return (f'<details class="{cls}" data-facet="{key}"{" open" if key in OPEN else ""}>'
             f'<summary>{title}<span class="lw-facet-count" data-count-for="{key}"></span></summary>'
             f'<fieldset><legend class="lw-visually-hidden">{title}</legend><ul>' + "".join(boxes)

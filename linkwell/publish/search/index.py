@@ -46,42 +46,44 @@ the same rule the JavaScript applies to the query.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import json
 import marshal
 import os
-import re
 import shutil
-import unicodedata
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 
-from linkwell.listings.describe import DAY_NAMES, DAYS, age_text, schedule_text
+from linkwell.listings.describe import DAY_NAMES, DAYS, LANGUAGE_NAMES, age_text, schedule_text
 from linkwell.listings.digest import entry_digest
 from linkwell.listings.freshness import freshness
 from linkwell.publish.output import json_bytes, write_bytes
+from linkwell.publish.search.everyday import search_table, tokens
+from linkwell.publish.search.files import (
+    CHUNK,
+    PLACE_CHUNK,
+    TILE_LAT,
+    TILE_LON,
+    TILE_X,
+    TILE_Y,
+    Numbered,
+    column_files,
+    facet_files,
+    geo_files,
+    record_files,
+    term_files,
+)
 from linkwell.reference.boroughs import BOROUGHS
 from linkwell.reference.postcodes import POSTCODE_FILE, borough_centres, normalise_postcode, postcodes
 from linkwell.reference.schema import vocabulary
 from linkwell.speed import cachefile
 
-CHUNK = 16  # display records per file: a page of 20 scattered results costs at most 20 small files
-PLACE_CHUNK = 32  # display records per file by place: the 20 nearest results usually span 2-7 of them
-PLACE_GRID = 64  # the Hilbert curve that orders a tile's entries visits a 64 x 64 grid of ~85 m cells
-SHARD_SPLIT_BYTES = 48_000  # a two-letter term shard larger than this is split by three letters
-TILE_LAT, TILE_LON = 0.05, 0.08  # geo tiles of about 5.5 km x 5.5 km
-TILE_Y, TILE_X = round(TILE_LAT * 10000), round(TILE_LON * 10000)  # a tile's size in positions' units
-NO_POSITION = (None, None)
 LAT0, LON0 = 51.2, -0.6  # south-west corner of the London box in the entry schema
 ID_SHARDS = 64
 TIERS = ["fresh", "stale", "unverified", "temporarily-closed"]
-STOP_WORDS = frozenset(
-    "an and are as at be but by for from has have in into is it its of on or our so that the their them "
-    "they this to was we were will with you your".split())
 
 TIMES = {"daytime": "Daytime (weekdays, starts before 5pm)", "evening": "Evening (from 5pm)",
          "weekend": "Weekend"}
@@ -119,29 +121,20 @@ def facet_values() -> dict[str, list[str]]:
         "grp": vocabulary("audience", "groups"),
         "acc": vocabulary("access"),
         "a11y": vocabulary("accessibility"),
+        "lang": list(LANGUAGE_NAMES),
+        "act": vocabulary("activities"),
     }
+
+
+INDEX_ONLY = {"act"}  # facets the form does not offer (the synonym table matches activities)
 
 
 def facet_labels() -> dict[str, list[str]]:
     out = {key: [label(v) for v in values] for key, values in facet_values().items()}
     out["day"] = [DAY_NAMES[d] for d in DAYS]
     out["time"] = list(TIMES.values())
+    out["lang"] = list(LANGUAGE_NAMES.values())
     return out
-
-
-# --- tokens -------------------------------------------------------------------------------
-
-_SPLIT = re.compile(r"[^a-z0-9]+")
-_MARKS = re.compile(r"[\u0300-\u036f]")  # combining accents, as search.js removes them
-_APOSTROPHES = re.compile(r"['\u2019]")
-
-
-def tokens(text: str) -> list[str]:
-    """Index words of a text: 'Men’s Café, Brixton' -> ['mens', 'cafe', 'brixton']."""
-    if not text.isascii():
-        text = _MARKS.sub("", unicodedata.normalize("NFKD", text))
-    text = _APOSTROPHES.sub("", text.lower())
-    return [t for t in _SPLIT.split(text) if len(t) >= 2 and t not in STOP_WORDS]
 
 
 def id_shard(entry_id: str) -> int:
@@ -150,47 +143,6 @@ def id_shard(entry_id: str) -> int:
     for byte in entry_id.encode("utf-8"):
         h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
     return h % ID_SHARDS
-
-
-# --- id list encoding ---------------------------------------------------------------------
-
-def encode_ids(ids: list[int], total: int):
-    """A sorted id list as deltas ``[3, 1, 7]``, or as a base64 bitset string when it holds more than
-    a tenth of all entries (where the bitset is the smaller of the two, gzipped)."""
-    if len(ids) * 10 > total:
-        bits = bytearray((total + 7) // 8)
-        for i in ids:
-            bits[i >> 3] |= 1 << (i & 7)
-        return base64.b64encode(bytes(bits)).decode("ascii")
-    return encode_order(ids)
-
-
-def encode_order(ids: list[int]) -> list[int]:
-    """An id list in any order as deltas (a gap is negative where the next id is smaller)."""
-    return [b - a for a, b in zip([0, *ids], ids, strict=False)]
-
-
-def hilbert(order: int, x: int, y: int) -> int:
-    """Distance of cell (x, y) along a Hilbert curve filling an ``order`` x ``order`` grid (a power of
-    two): cells near each other on the curve are near each other in the grid."""
-    d = 0
-    s = order // 2
-    while s:
-        rx, ry = int(x & s > 0), int(y & s > 0)
-        d += s * s * ((3 * rx) ^ ry)
-        if not ry:
-            if rx:
-                x, y = s - 1 - x, s - 1 - y
-            x, y = y, x
-        s //= 2
-    return d
-
-
-def place_order(points: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
-    """A tile's points ``(n, dy, dx)`` along the Hilbert curve through the tile (then by number)."""
-    def cell(p):  # 0 <= dy < TILE_Y and 0 <= dx < TILE_X (entry_facts)
-        return hilbert(PLACE_GRID, p[2] * PLACE_GRID // TILE_X, p[1] * PLACE_GRID // TILE_Y), p[0]
-    return sorted(points, key=cell)
 
 
 # --- per-entry facts ----------------------------------------------------------------------
@@ -270,11 +222,6 @@ def entry_point(entry: dict, centroids: dict) -> tuple[float, float, bool] | Non
 
 # --- the index ----------------------------------------------------------------------------
 
-def _json_list(items) -> bytes:
-    """A JSON array of values already in JSON."""
-    return b"[" + b",".join(items) + b"]"
-
-
 def entry_facts(entry: dict, today: dt.date, index_of: dict, centroids: dict) -> tuple:
     """What the index needs from one (not closed) entry, independent of the others:
     (tier, sort name, display record as JSON, words, name words, facet (key, value) pairs, age range or None,
@@ -292,6 +239,7 @@ def entry_facts(entry: dict, today: dt.date, index_of: dict, centroids: dict) ->
         "cat": entry["categories"], "bor": [entry["borough"]], "cost": [entry["cost"]],
         "del": entry["delivery"], "day": days, "time": times, "grp": audience.get("groups") or (),
         "acc": entry["access"], "a11y": entry.get("accessibility") or (),
+        "lang": entry.get("languages") or (), "act": entry.get("activities") or (),
     }
     pairs = [(key, v) for key, vals in facts.items() for v in vals if v in index_of[key]]
     age = None
@@ -305,6 +253,8 @@ def entry_facts(entry: dict, today: dt.date, index_of: dict, centroids: dict) ->
            "a": [index_of["acc"][v] for v in entry["access"]]}
     if entry.get("accessibility"):
         rec["x"] = [index_of["a11y"][v] for v in entry["accessibility"]]
+    if entry.get("languages"):
+        rec["l"] = [index_of["lang"][v] for v in entry["languages"] if v in index_of["lang"]]
     if audience.get("groups"):
         rec["g"] = [index_of["grp"][v] for v in audience["groups"] if v in index_of["grp"]]
     if age_text(audience):
@@ -335,7 +285,7 @@ def entry_facts(entry: dict, today: dt.date, index_of: dict, centroids: dict) ->
             id_shard(entry["id"]))
 
 
-def build_files(entries: list[dict], today: dt.date, *, cache: dict | None = None, postcode_files: bool = True,  # noqa: C901
+def build_files(entries: list[dict], today: dt.date, *, cache: dict | None = None, postcode_files: bool = True,
                 digests: dict[str, str] | None = None) -> tuple[dict, dict[str, bytes], dict[str, bytes]]:
     """(meta, {path under search/<hash>/: bytes}, {path under postcodes/: bytes}) for ``entries``.
 
@@ -344,15 +294,43 @@ def build_files(entries: list[dict], today: dt.date, *, cache: dict | None = Non
     files are returned); ``digests`` ({entry id: ``linkwell.listings.digest.entry_digest(entry)``}) spares
     computing them. Entries without a position are placed at their borough's centre
     (``postcodes.borough_centres``)."""
-    pc_shards = _postcode_shards() if postcode_files else {}
-    centroids = borough_centres()
     values = facet_values()
-    index_of = {key: {v: i for i, v in enumerate(vals)} for key, vals in values.items()}
-    cached = {} if cache is None else cache
-    version = f"{today}|{json.dumps(values, sort_keys=True)}|{json.dumps(sorted(centroids.items()))}"
+    ranked = _ranked(entries, today, values, {} if cache is None else cache, digests or {})
+    num, tier_starts = _numbered(ranked)
+    files, split = term_files(num)
+    geo, tile_counts = geo_files(num, len(TIERS))
+    facets, pos_counts = facet_files(num)  # after geo_files: it places the entries
+    files.update(geo)
+    files.update(facets)
+    files.update(column_files(num, values, [k for k in values if k not in INDEX_ONLY]))
+    files.update(record_files(num))
 
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(path.encode())
+        digest.update(files[path])
+    meta = {
+        "v": 1, "base": digest.hexdigest()[:12], "total": num.total, "built": today.isoformat(), "chunk": CHUNK,
+        "placeChunk": PLACE_CHUNK, "tiers": tier_starts, "tierNames": TIERS, "split": split, "idShards": ID_SHARDS,
+        "facets": values, "labels": facet_labels(),
+        "tile": [LAT0, LON0, TILE_LAT, TILE_LON], "tiles": tile_counts,
+        "facetFiles": sorted(f"{k}/{v}" for k, v in num.facets),
+        "pos": pos_counts,
+        "shards": " ".join(sorted(p[2:-5] for p in files if p.startswith("t/"))),
+        **search_table(),
+    }
+    pc_shards = _postcode_shards() if postcode_files else {}
+    pc_files = {f"{outward}.json": json_bytes(rows) for outward, rows in pc_shards.items()}
+    return meta, files, pc_files
+
+
+def _ranked(entries, today: dt.date, values: dict, cached: dict, digests: dict) -> list[tuple]:
+    """The listed entries' facts in result order (tier, name, id), from ``cached`` where the entry is
+    unchanged (``cached`` is updated in place)."""
+    centroids = borough_centres()
+    index_of = {key: {v: i for i, v in enumerate(vals)} for key, vals in values.items()}
+    version = f"{today}|{json.dumps(values, sort_keys=True)}|{json.dumps(sorted(centroids.items()))}"
     version_key = hashlib.blake2b(version.encode(), digest_size=16).hexdigest()
-    digests = digests or {}
     ranked = []
     seen = set()
     for entry in entries:
@@ -369,103 +347,30 @@ def build_files(entries: list[dict], today: dt.date, *, cache: dict | None = Non
     for gone in set(cached) - seen:
         del cached[gone]
     ranked.sort(key=lambda r: r[:3])
-    total = len(ranked)
+    return ranked
 
-    postings: dict[str, list[int]] = defaultdict(list)
-    name_postings: dict[str, list[int]] = defaultdict(list)
-    facets: dict[tuple[str, str], list[int]] = defaultdict(list)
-    ages: dict[tuple[int, int], list[int]] = defaultdict(list)
-    tiles: dict[tuple[int, str], list[tuple[int, int, int]]] = defaultdict(list)  # (tier, tile) -> points
-    records: list[bytes] = []
-    id_map: dict[int, dict[str, int]] = defaultdict(dict)
+
+def _numbered(ranked: list[tuple]) -> tuple[Numbered, list[int]]:
+    """What the entries contribute by entry number, and where each tier starts."""
+    num = Numbered(total=len(ranked))
     tier_starts = [0] * (len(TIERS) + 1)
-
     for n, (t, _key, entry_id, (_t, _name, rec, words, name_words, pairs, age, tile, shard)) in enumerate(ranked):
         tier_starts[t + 1] = n + 1
         for w in words:
-            postings[w].append(n)
+            num.postings[w].append(n)
         for w in name_words:
-            name_postings[w].append(n)
+            num.name_postings[w].append(n)
         for pair in pairs:
-            facets[tuple(pair)].append(n)
+            num.facets[tuple(pair)].append(n)
         if age is not None:
-            ages[tuple(age)].append(n)
+            num.ages[tuple(age)].append(n)
         if tile is not None:
-            tiles[t, tile[0]].append((n, tile[1], tile[2]))
-        records.append(rec)
-        id_map[shard][entry_id] = n
+            num.tiles[t, tile[0]].append((n, tile[1], tile[2]))
+        num.records.append(rec)
+        num.id_map[shard][entry_id] = n
     for i in range(1, len(tier_starts)):
         tier_starts[i] = max(tier_starts[i], tier_starts[i - 1])
-
-    files: dict[str, bytes] = {}
-    # term shards: two-letter prefixes, split into three-letter ones when large
-    by_prefix: dict[str, dict[str, list]] = defaultdict(dict)
-    for term in sorted(postings):
-        by_prefix[term[:2]][term] = [encode_ids(postings[term], total),
-                                     encode_ids(name_postings.get(term, []), total)]
-    split = []
-    for prefix, terms in sorted(by_prefix.items()):
-        body = json_bytes(terms)
-        if len(body) > SHARD_SPLIT_BYTES:
-            split.append(prefix)
-            sub: dict[str, dict] = defaultdict(dict)
-            for term, lists in terms.items():
-                sub[term[:3]][term] = lists  # a two-letter term lands in the shard named by itself
-            for p3, part in sub.items():
-                files[f"t/{p3}.json"] = json_bytes(part)
-        else:
-            files[f"t/{prefix}.json"] = body
-    positions = {}  # entry number -> [y, x]: 1/10,000 degree north and east of (LAT0, LON0)
-    place_index = {}  # entry number -> its index in its tile's file (and so in the records by place)
-    tile_counts: dict[str, list[int]] = defaultdict(lambda: [0] * len(TIERS))
-    blocks: dict[tuple[int, str], list[str]] = defaultdict(list)  # (tier, south-west tile) -> its tiles
-    for (t, name), points in tiles.items():
-        tile_counts[name][t] = len(points)
-        tx, ty = (int(c) for c in name.split("-"))
-        points = place_order(points)
-        ids = [p[0] for p in points]
-        for i, (n, dy, dx) in enumerate(points):
-            positions[n] = [ty * TILE_Y + dy, tx * TILE_X + dx]
-            place_index[n] = i
-        files[f"g/{t}/{name}.json"] = json_bytes({"o": encode_order(ids), "p": [c for p in points for c in p[1:]]})
-        for dx in (0, 1):
-            for dy in (0, 1):
-                blocks[t, f"{tx - dx}-{ty - dy}"].append(name)
-        for k in range(0, len(ids), PLACE_CHUNK):
-            files[f"p/{t}/{name}-{k // PLACE_CHUNK}.json"] = _json_list(records[n] for n in ids[k:k + PLACE_CHUNK])
-    for (t, corner), names in blocks.items():
-        files[f"g/{t}/b{corner}.json"] = b"{" + b",".join(
-            json_bytes(name) + b":" + files[f"g/{t}/{name}.json"] for name in sorted(names)) + b"}"
-    pos_counts = {}
-    for (key, value), ids in facets.items():
-        files[f"f/{key}/{value}.json"] = json_bytes(encode_ids(ids, total))
-        if len(ids) * 10 <= total:  # few entries: also with positions, to sort them by distance alone
-            pos_counts[f"{key}/{value}"] = len(ids)
-            files[f"fp/{key}/{value}.json"] = json_bytes(
-                {"o": encode_ids(ids, total), "p": [c for n in ids for c in positions.get(n, NO_POSITION)],
-                 "k": [place_index.get(n) for n in ids]})
-    files["f/age.json"] = json_bytes([[lo, hi, encode_ids(ids, total)] for (lo, hi), ids in sorted(ages.items())])
-    for start in range(0, total, CHUNK):
-        files[f"r/{start // CHUNK}.json"] = _json_list(records[start:start + CHUNK])
-    for shard, ids in id_map.items():
-        files[f"id/{shard}.json"] = json_bytes(ids)
-
-    digest = hashlib.sha256()
-    for path in sorted(files):
-        digest.update(path.encode())
-        digest.update(files[path])
-    base = digest.hexdigest()[:12]
-    meta = {
-        "v": 1, "base": base, "total": total, "built": today.isoformat(), "chunk": CHUNK, "placeChunk": PLACE_CHUNK,
-        "tiers": tier_starts, "tierNames": TIERS, "split": split, "idShards": ID_SHARDS,
-        "facets": values, "labels": facet_labels(),
-        "tile": [LAT0, LON0, TILE_LAT, TILE_LON], "tiles": dict(sorted(tile_counts.items())),
-        "facetFiles": sorted(f"{k}/{v}" for k, v in facets),
-        "pos": dict(sorted(pos_counts.items())),
-        "shards": " ".join(sorted(p[2:-5] for p in files if p.startswith("t/"))),
-    }
-    pc_files = {f"{outward}.json": json_bytes(rows) for outward, rows in pc_shards.items()}
-    return meta, files, pc_files
+    return num, tier_starts
 
 
 CACHE_FILE = ".linkwell-search.marshal"  # the build folder's name and its files' digests
@@ -474,8 +379,9 @@ ENTRIES_CACHE = ".linkwell-search-entries.marshal"  # what each entry contribute
 
 def _code_version() -> str:
     from linkwell.listings import freshness as freshness_module
-    digest = hashlib.blake2b(Path(__file__).read_bytes() + Path(freshness_module.__file__).read_bytes(),
-                             digest_size=12)
+    here = Path(__file__).parent
+    sources = [Path(freshness_module.__file__), *(here / name for name in ("index.py", "files.py", "everyday.py"))]
+    digest = hashlib.blake2b(b"".join(path.read_bytes() for path in sources), digest_size=12)
     stat = POSTCODE_FILE.stat()
     digest.update(f"{stat.st_size}|{stat.st_mtime_ns}|{marshal.version}".encode())
     return digest.hexdigest()

@@ -44,6 +44,24 @@
     return t.split(/[^a-z0-9]+/).filter(function (w) { return w.length >= 2 && !STOP[w]; });
   }
 
+  /* The stem of an index word, the same rules as linkwell/publish/search/everyday.py's stem():
+   * "debts" -> "debt", "counselling" -> "counsel", "loneliness" -> "lonel". A stem is matched as a
+   * prefix, so it finds every form of the word. */
+  var SUFFIXES = [['iness', '', 4], ['ness', '', 4], ['ssion', 'ss', 4], ['ation', 'at', 4], ['ies', '', 4],
+    ['ing', '', 4], ['ed', '', 4], ['ly', '', 4], ['sses', 'ss', 4], ['ches', 'ch', 4], ['shes', 'sh', 4],
+    ['ss', 'ss', 0], ['us', 'us', 0], ['is', 'is', 0], ['s', '', 3]];
+  function stem(word) {
+    for (var i = 0; i < SUFFIXES.length; i++) {
+      var s = SUFFIXES[i];
+      if (word.length <= s[0].length || word.slice(-s[0].length) !== s[0]) continue;
+      var root = word.slice(0, word.length - s[0].length) + s[1];
+      if (root.length < s[2]) return word;
+      if ((s[0] === 'ing' || s[0] === 'ed') && /([bdglmnprt])\1$/.test(root)) root = root.slice(0, -1);
+      return root;
+    }
+    return word;
+  }
+
   /* Call fn with each id of an id list (deltas array or base64 bitset), in order. */
   function eachId(enc, fn) {
     if (enc == null) return;
@@ -81,6 +99,13 @@
     return acc;
   }
 
+  function orBits(acc, bm) {
+    var a = words32(acc), b = words32(bm);
+    for (var i = 0; i < a.length; i++) a[i] |= b[i];
+    return acc;
+  }
+  function uniq(list) { return list.filter(function (x, i) { return list.indexOf(x) === i; }); }
+
   function shardFor(m, tok) {
     var p2 = tok.slice(0, 2);
     return 't/' + (m.split.indexOf(p2) >= 0 && tok.length >= 3 ? tok.slice(0, 3) : p2) + '.json';
@@ -101,6 +126,46 @@
         });
       }
       return { all: all, nameIds: nameIds };
+    });
+  }
+
+  /* The query's word groups, as linkwell/publish/search/everyday.py's query_groups forms them:
+   * [{ prefixes, facets: {key: [values]}, text }], each matched as an OR; a listing matches every group. */
+  function queryGroups(m, text) {
+    var stems = tokens(text).map(stem), syn = m.syn || {}, out = [], i = 0;
+    while (i < stems.length) {
+      var two = i + 1 < stems.length ? stems[i] + ' ' + stems[i + 1] : null;
+      if (two !== null && Object.prototype.hasOwnProperty.call(syn, two)) {
+        var g2 = m.synGroups[syn[two]];
+        out.push({ prefixes: g2[0].slice(), facets: g2[1] });
+        i += 2;
+      } else if (Object.prototype.hasOwnProperty.call(syn, stems[i])) {
+        var g1 = m.synGroups[syn[stems[i]]];
+        out.push({ prefixes: [stems[i]].concat(g1[0]), facets: g1[1] });
+        i += 1;
+      } else {
+        out.push({ prefixes: [stems[i]], facets: {} });
+        i += 1;
+      }
+    }
+    return out;
+  }
+
+  /* One group's matches: { all (bitmap), text (bitmap: in a listing's words), names (bitmap: in its name) }. */
+  function groupSets(m, group) {
+    var keys = Object.keys(group.facets);
+    return Promise.all([
+      Promise.all(uniq(group.prefixes).map(function (p) { return termSets(m, p); })),
+      Promise.all(keys.map(function (k) { return facetSet(m, k, group.facets[k]); }))
+    ]).then(function (got) {
+      var text = bitmap(m), names = bitmap(m), all;
+      got[0].forEach(function (s) {
+        orBits(text, s.all);
+        s.nameIds.forEach(function (n) { names[n] = 1; });
+      });
+      all = text.slice();
+      got[1].forEach(function (bm) { orBits(all, bm); });
+      return { all: all, text: text, names: names };
     });
   }
 
@@ -361,13 +426,13 @@
    * fetched while it resolves. Resolves to { total, tierCounts, page(n) -> Promise<ordinals>,
    * distance(n) } or { empty: true } when the query asks for nothing. */
   function search(query) {
-    var words = tokens(query.q);
+    var hasWords = tokens(query.q).length > 0;
     var facetKeys = Object.keys(query.facets || {}).filter(function (k) { return query.facets[k].length; });
     var hasAge = query.age != null && query.age !== '' && !isNaN(query.age);
-    if (!words.length && !facetKeys.length && !hasAge && !query.point) return Promise.resolve({ empty: true });
+    if (!hasWords && !facetKeys.length && !hasAge && !query.point) return Promise.resolve({ empty: true });
     return meta().then(function (m) {
       if (!m) throw new Error('The search index is missing from this site build.');
-      var jobs = words.map(function (w) { return termSets(m, w); });
+      var groups = queryGroups(m, query.q);
       // sorted by distance: a narrow filter's file with positions orders the matches without tiles
       var posKey = query.point ? narrowestWithPositions(m, query.facets, facetKeys) : null;
       var facetJobs = facetKeys.map(function (k) {
@@ -377,63 +442,144 @@
       var geoJob = Promise.resolve(query.point).then(function (point) {
         if (!point) return null;
         var geo = new GeoOrder(m, point);
-        if (!posKey) geo.prefetch(words.length || facetKeys.length || hasAge ? SHARE_GUESS : 1);
+        if (!posKey) geo.prefetch(hasWords || facetKeys.length || hasAge ? SHARE_GUESS : 1);
         return geo;
       });
-      return Promise.all([Promise.all(jobs), Promise.all(facetJobs), geoJob]).then(function (res) {
+      var groupJobs = Promise.all(groups.map(function (g) { return groupSets(m, g); }));
+      return Promise.all([groupJobs, Promise.all(facetJobs), geoJob]).then(function (res) {
         var geo = res[2];
-        if (!words.length && !facetKeys.length && !hasAge && !geo) return { empty: true };
-        var acc = null, nameHits = new Uint8Array(m.total);
-        res[0].forEach(function (s) {
-          acc = andInto(acc, s.all);
-          s.nameIds.forEach(function (n) { nameHits[n]++; });
-        });
-        res[1].forEach(function (bm) { acc = andInto(acc, bm); });
-        // entries are numbered in tier order: one pass gives the matches in order and each tier's count
-        var tierCounts = m.tiers.slice(1).map(function (end, t) { return acc ? 0 : end - m.tiers[t]; });
-        var matched = null, chunks = Infinity;  // no filter at all (a postcode alone): everything matches
-        if (acc) {
-          var w = words32(acc), bounds = m.tiers, t = 0, end = bounds[1], chunk = m.chunk, last = -1;
-          matched = [];
-          chunks = 0;
-          for (var i = 0; i < w.length; i++) {
-            if (!w[i]) continue;  // four entries at a time
-            for (var n = 4 * i; n < 4 * i + 4; n++) {
-              if (!acc[n]) continue;
-              while (n >= end) end = bounds[++t + 1];
-              tierCounts[t]++;
-              matched.push(n);
-              if ((n / chunk | 0) !== last) { chunks++; last = n / chunk | 0; }
-            }
-          }
-        }
-        var total = tierCounts.reduce(function (a, b) { return a + b; }, 0);
-        var result = { total: total, tierCounts: tierCounts, meta: m, tierOf: function (n) { return tierOf(m, n); },
-                       recordsEach: recordsEach };
-        if (geo && total) {
-          geo.setMatches(acc, tierCounts, matched);
+        if (!groups.length && !facetKeys.length && !hasAge && !geo) return { empty: true };
+        var constraints = res[0].map(function (s, i) { return { kind: 'words', index: i, bm: s.all }; })
+          .concat(facetKeys.map(function (k, i) { return { kind: 'facet', key: k, bm: res[1][i] }; }));
+        if (hasAge) constraints.push({ kind: 'age', bm: res[1][facetKeys.length] });
+        var acc = intersect(m, constraints, null);
+        var found = matchesInOrder(m, acc);
+        var result = { total: found.total, tierCounts: found.tierCounts, meta: m, groups: groups,
+                       tierOf: function (n) { return tierOf(m, n); }, recordsEach: recordsEach,
+                       counts: function (key) { return countsFor(m, constraints, key); },
+                       relax: function () { return relax(m, constraints); } };
+        if (geo && found.total) {
+          geo.setMatches(acc, found.tierCounts, found.matched);
           if (posKey) geo.fromPositions(res[1][facetKeys.indexOf(posKey)].positions);
-          geo.viaRecords = chunks <= RECORD_FILES_LIMIT;
+          geo.viaRecords = found.chunks <= RECORD_FILES_LIMIT;
           result.page = function (need) { return geo.page(need); };
           result.distance = function (n) { return geo.distance[n]; };
           result.recordsEach = function (ordinals) { return recordsEach(ordinals, geo.place); };
         } else {
-          // within each tier (ascending numbers), entries with more of the words in their name first
-          var ordinals = matched || [];
-          if (words.length) {
-            ordinals = [];
-            for (var k = 0, at = 0; k < tierCounts.length; at += tierCounts[k++]) {
-              for (var h = words.length; h >= 0; h--) {
-                for (var j = at; j < at + tierCounts[k]; j++) if (nameHits[matched[j]] === h) ordinals.push(matched[j]);
-              }
-            }
-          }
+          var ordinals = groups.length ? byRelevance(found, scores(m, res[0])) : found.matched || [];
           result.page = function (need) { return Promise.resolve(ordinals.slice(0, need)); };
           result.distance = function () { return undefined; };
         }
         return result;
       });
     });
+  }
+
+  /* The AND of the constraints' bitmaps, leaving out `skip` (a constraint, or a facet key); null
+   * when there is none (everything matches). */
+  function intersect(m, constraints, skip) {
+    var acc = null;
+    constraints.forEach(function (c) {
+      if (c === skip || (c.kind === 'facet' && c.key === skip)) return;
+      acc = acc ? andInto(acc, c.bm) : c.bm.slice();
+    });
+    return acc;
+  }
+
+  /* The matches of bitmap `acc` (null: every entry) in entry order, each tier's count, and how many
+   * record files they span. Entries are numbered in tier order, so one pass gives them all. */
+  function matchesInOrder(m, acc) {
+    var tierCounts = m.tiers.slice(1).map(function (end, t) { return acc ? 0 : end - m.tiers[t]; });
+    var matched = null, chunks = Infinity;
+    if (acc) {
+      var w = words32(acc), bounds = m.tiers, t = 0, end = bounds[1], chunk = m.chunk, last = -1;
+      matched = [];
+      chunks = 0;
+      for (var i = 0; i < w.length; i++) {
+        if (!w[i]) continue;  // four entries at a time
+        for (var n = 4 * i; n < 4 * i + 4; n++) {
+          if (!acc[n]) continue;
+          while (n >= end) end = bounds[++t + 1];
+          tierCounts[t]++;
+          matched.push(n);
+          if ((n / chunk | 0) !== last) { chunks++; last = n / chunk | 0; }
+        }
+      }
+    }
+    var total = tierCounts.reduce(function (a, b) { return a + b; }, 0);
+    return { matched: matched, tierCounts: tierCounts, total: total, chunks: chunks };
+  }
+
+  /* Each entry's relevance to the words: per group 2 for a match in its name, 1 in its text or tags,
+   * 0 through a category or tag of the synonym table alone. */
+  function scores(m, sets) {
+    var score = new Uint8Array(m.total);
+    sets.forEach(function (s) {
+      for (var n = 0; n < m.total; n++) score[n] += s.names[n] ? 2 : s.text[n];
+    });
+    return score;
+  }
+
+  /* Within each tier, higher relevance first, then entry (name) order. */
+  function byRelevance(found, score) {
+    var out = [], matched = found.matched;
+    for (var k = 0, at = 0; k < found.tierCounts.length; at += found.tierCounts[k++]) {
+      var tier = matched.slice(at, at + found.tierCounts[k]);
+      tier.sort(function (a, b) { return score[b] - score[a] || a - b; });
+      out = out.concat(tier);
+    }
+    return out;
+  }
+
+  /* How many results each value of facet `key` would give with the other constraints as they are
+   * (values of one facet are alternatives). Resolves to an array in meta.facets[key] order. */
+  function countsFor(m, constraints, key) {
+    return column(m, key).then(function (col) {
+      return col ? countColumn(m, col, intersect(m, constraints, key)) : null;
+    });
+  }
+  /* Counts over the whole directory (before any search). */
+  function countsAll(key) {
+    return meta().then(function (m) { return m ? countsFor(m, [], key) : null; });
+  }
+  var columns = {};
+  /* A facet's column (c/<key>.json): each entry's value number + 1 (single-valued facets) or a bitmask
+   * of w bytes; decoded once. */
+  function column(m, key) {
+    if (!columns[key]) {
+      columns[key] = part(m, 'c/' + key + '.json').then(function (body) {
+        if (!body) return null;
+        var bin = atob(body.d), bytes = new Uint8Array(bin.length);
+        for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+        return { w: body.w, single: body.s, n: body.n, bytes: bytes };
+      });
+      columns[key].catch(function () { delete columns[key]; });
+    }
+    return columns[key];
+  }
+  function countColumn(m, col, base) {
+    var counts = new Array(col.n).fill(0), bytes = col.bytes, w = col.w, n, b, v, bit;
+    for (n = 0; n < m.total; n++) {
+      if (base && !base[n]) continue;
+      if (col.single) {
+        if (bytes[n]) counts[bytes[n] - 1]++;
+        continue;
+      }
+      for (b = 0; b < w; b++) {
+        v = bytes[n * w + b];
+        for (bit = 0; v; bit++, v >>= 1) if (v & 1) counts[b * 8 + bit]++;
+      }
+    }
+    return counts;
+  }
+
+  /* For an empty result: each constraint with the number of results the query gives without it,
+   * most results first. */
+  function relax(m, constraints) {
+    return constraints.map(function (c) {
+      var acc = intersect(m, constraints, c);
+      return { kind: c.kind, key: c.key, index: c.index, count: acc ? matchesInOrder(m, acc).total : m.total };
+    }).filter(function (x) { return x.count > 0; }).sort(function (a, b) { return b.count - a.count; });
   }
 
   /* One Promise per ordinal, of its display record (null if none). The record files are requested
@@ -522,6 +668,6 @@
   window.linkwellIndex = {
     base: base, meta: meta, search: search, recordsFor: recordsFor, recordsEach: recordsEach,
     recordsForIds: recordsForIds,
-    lookupPostcode: lookupPostcode, tokens: tokens, safeUrl: safeUrl, km: km
+    lookupPostcode: lookupPostcode, tokens: tokens, stem: stem, safeUrl: safeUrl, km: km, countsAll: countsAll
   };
 })();

@@ -8,16 +8,12 @@
 (function () {
   'use strict';
   var PAGE = 20;
-  var FACETS = ['cat', 'bor', 'cost', 'del', 'day', 'time', 'grp', 'acc', 'a11y'];
+  var NO_TIMES = window.linkwellDom.NO_TIMES;
+  var FACETS = ['cat', 'bor', 'cost', 'del', 'day', 'time', 'grp', 'acc', 'a11y', 'lang'];
   var TIER_HEADINGS = ['Checked recently', 'Not checked recently — check before referring',
     'Not yet verified — check before referring', 'Temporarily closed'];
 
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    if (attrs) Object.keys(attrs).forEach(function (k) { node.setAttribute(k, attrs[k]); });
-    if (text != null) node.textContent = text;
-    return node;
-  }
+  var el = window.linkwellDom.el, fact = window.linkwellDom.fact;
 
   function init() {
     var form = document.getElementById('lw-search');
@@ -30,6 +26,16 @@
     var pcError = document.getElementById('lw-pc-error');
     var mapToggle = document.getElementById('lw-map-toggle'), mapPanel = document.getElementById('lw-map-panel');
     var current = null, shown = 0, runId = 0, debounce = null, map = null, markers = null, records = [];
+    var submitted = false;  // the last search was asked for with the Search button or Enter
+    var filters = window.linkwellFilters(form, { run: function (mode) { run(mode); }, labelOf: labelOf });
+
+    /* On a phone the results start below the fold: bring them into view after Search. */
+    function reveal() {
+      submitted = false;
+      if (window.matchMedia('(max-width: 44.9375em)').matches) {
+        document.getElementById('lw-results-area').scrollIntoView({ block: 'start' });
+      }
+    }
 
     function readForm() {
       var facets = {};
@@ -77,19 +83,24 @@
       return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
     }
 
-    function describe(state, total, m) {
+    function labelOf(key, value) {
+      var m = current && current.meta, i = m ? m.facets[key].indexOf(value) : -1;
+      if (i >= 0) return m.labels[key][i];
+      var label = form.querySelector('label[for="lw-' + key + '-' + value + '"]');
+      return label ? label.firstChild.textContent : value;
+    }
+
+    /* "75 results for “art”, Free, nearest to SE8 4RJ first." */
+    function describe(state, total) {
       var bits = [];
       if (state.q) bits.push('for “' + state.q + '”');
       FACETS.forEach(function (k) {
-        if (!state.facets[k].length) return;
-        bits.push(state.facets[k].map(function (v) {
-          var i = m.facets[k].indexOf(v);
-          return i >= 0 ? m.labels[k][i] : v;
-        }).join(' or '));
+        if (state.facets[k].length) bits.push(state.facets[k].map(function (v) { return labelOf(k, v); }).join(' or '));
       });
       if (state.age) bits.push('age ' + state.age);
-      var where = current && current.point ? ', nearest to ' + current.point.postcode + ' first' : '';
-      return (total === 1 ? '1 result ' : thousands(total) + ' results ') + bits.join(', ') + where + '.';
+      if (current && current.point) bits.push('nearest to ' + current.point.postcode + ' first');
+      var head = total === 1 ? '1 result' : thousands(total) + ' results';
+      return head + (bits.length ? ' ' + bits[0] + (bits.length > 1 ? ', ' + bits.slice(1).join(', ') : '') : '') + '.';
     }
 
     function run(historyMode) {
@@ -99,8 +110,11 @@
       var pointJob = pc.value.trim() ? idx.lookupPostcode(pc.value.trim()) : Promise.resolve(null);
       var state = readForm(), id = ++runId;
       updateFilterCounts();
-      if (historyMode === 'push') history.pushState(null, '', toURL(state));
-      else if (historyMode === 'replace') history.replaceState(null, '', toURL(state));
+      var url = toURL(state);
+      // one history entry per search: Enter in a field both changes it and submits the form
+      if (historyMode === 'push' && url !== location.pathname + location.search) history.pushState(null, '', url);
+      else if (historyMode) history.replaceState(null, '', url);
+      filters.chips(state);
       pcError.hidden = true;
       pc.removeAttribute('aria-invalid');
       // The postcode is looked up while the word and filter files load (search() takes its Promise).
@@ -119,6 +133,8 @@
         list.textContent = '';
         records = [];
         shown = 0;
+        filters.counts(result);
+        filters.suggest(state, result);
         if (result.empty) {
           status.textContent = 'Type what you are looking for, or choose a filter.';
           tools.hidden = true;
@@ -126,12 +142,11 @@
           updateMap();
           return null;
         }
-        status.textContent = result.total ? describe(state, result.total, result.meta)
-          : 'No results ' + describe(state, 0, result.meta).replace(/^0 results /, '') +
-            ' Try fewer words or filters.';
+        status.textContent = result.total ? describe(state, result.total)
+          : 'No results ' + describe(state, 0).replace(/^0 results /, '');
         tools.hidden = !result.total;
         more.hidden = true;
-        return showMore(id);
+        return showMore(id).then(function () { if (historyMode === 'push' && submitted) reveal(); });
       }).catch(function (err) {
         if (id !== runId) return;
         status.textContent = 'Sorry, search is not working right now: ' + err.message;
@@ -168,6 +183,13 @@
       });
     }
 
+    /* "0.8 miles (1.3 km), about 16 minutes' walk": walking at 3 miles an hour. */
+    function howFar(km) {
+      var miles = km / 1.609344, minutes = Math.max(1, Math.round(miles * 20));
+      return (miles < 0.1 ? 'Under 0.1 miles' : miles.toFixed(1) + (miles.toFixed(1) === '1.0' ? ' mile' : ' miles')) +
+        ' (' + km.toFixed(1) + ' km)' + (miles <= 3 ? ', about ' + minutes + (minutes === 1 ? ' minute’s' : ' minutes’') + ' walk' : '');
+    }
+
     function tierHeading(t) {
       var li = el('li', { class: 'lw-tier lw-tier-' + t });
       li.appendChild(el('h2', null, TIER_HEADINGS[t]));
@@ -189,23 +211,16 @@
       li.appendChild(el('p', { class: 'lw-notice lw-notice--' + ['fresh', 'stale', 'unverified', 'closed'][rec.t] }, rec.f));
       li.appendChild(el('p', { class: 'lw-result-desc' }, rec.d));
       var facts = el('dl', { class: 'lw-facts' });
-      function fact(term, value) {
-        if (!value) return;
-        facts.appendChild(el('dt', null, term));
-        facts.appendChild(el('dd', null, value));
-      }
       var borough = m.labels.bor[rec.b] || '';
-      if (distance != null) {
-        fact('Distance', rec.q ? 'Somewhere in ' + borough + ' (about ' + distance.toFixed(1) + ' km to its centre)'
-          : distance.toFixed(1) + ' km');
-      }
-      fact('Where', rec.w ? rec.w + (borough ? ' (' + borough + ')' : '') : borough);
-      fact('When', rec.s || 'No times given — check with the provider');
-      fact('Cost', labels(m, 'cost', [rec.k]));
-      fact('How', labels(m, 'del', rec.m));
-      fact('Getting in', labels(m, 'acc', rec.a));
-      fact('For', [rec.r, labels(m, 'grp', rec.g)].filter(Boolean).join('; '));
-      fact('Access needs', labels(m, 'a11y', rec.x));
+      if (distance != null) fact(facts, 'Distance', rec.q ? 'Somewhere in ' + borough : howFar(distance));
+      fact(facts, 'Where', rec.w ? rec.w + (borough ? ' (' + borough + ')' : '') : borough);
+      fact(facts, 'When', rec.s || NO_TIMES);
+      fact(facts, 'Cost', labels(m, 'cost', [rec.k]));
+      fact(facts, 'How', labels(m, 'del', rec.m));
+      fact(facts, 'Getting in', labels(m, 'acc', rec.a));
+      fact(facts, 'For', [rec.r, labels(m, 'grp', rec.g)].filter(Boolean).join('; '));
+      fact(facts, 'Access needs', labels(m, 'a11y', rec.x));
+      fact(facts, 'Languages', labels(m, 'lang', rec.l));
       li.appendChild(facts);
       var sl = window.linkwellShortlist;
       if (sl) li.appendChild(sl.button(rec.i, rec.n));
@@ -299,7 +314,7 @@
     });
 
     /* ---- events ---- */
-    form.addEventListener('submit', function (e) { e.preventDefault(); run('push'); });
+    form.addEventListener('submit', function (e) { e.preventDefault(); submitted = true; run('push'); });
     /* The person has started searching: fetch the small meta.json (which every search needs first)
      * while they type or reach for a filter. Nothing is fetched when the page loads. */
     function startSearching() { idx.meta().catch(function () {}); }
@@ -336,6 +351,8 @@
       status.textContent = '';
       records = [];
       tools.hidden = more.hidden = true;
+      filters.chips(readForm());
+      filters.suggest(null, null);
       updateMap();
     });
     if (fromURL()) run(null);

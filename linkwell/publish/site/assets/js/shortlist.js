@@ -14,12 +14,7 @@
   var KEY = 'linkwell-shortlist', MAX = 40;
   var ID_RE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    if (attrs) Object.keys(attrs).forEach(function (k) { node.setAttribute(k, attrs[k]); });
-    if (text != null) node.textContent = text;
-    return node;
-  }
+  var el = window.linkwellDom.el, fact = window.linkwellDom.fact;
 
   function items() {
     try {
@@ -167,14 +162,6 @@
       }
     }
 
-    function fact(dl, term, value, href) {
-      if (!value) return;
-      dl.appendChild(el('dt', null, term));
-      var dd = el('dd');
-      if (href) dd.appendChild(el('a', { href: href }, value)); else dd.textContent = value;
-      dl.appendChild(dd);
-    }
-
     function draw() {
       drawTools();
       listNode.textContent = '';
@@ -204,7 +191,7 @@
             var dl = el('dl', { class: 'lw-facts' });
             var borough = m.labels.bor[rec.b] || '';
             fact(dl, 'Where', rec.w ? rec.w + ' (' + borough + ')' : borough);
-            fact(dl, 'When', rec.s || 'Ask the group for times');
+            fact(dl, 'When', rec.s || window.linkwellDom.NO_TIMES);
             fact(dl, 'Cost', m.labels.cost[rec.k]);
             fact(dl, 'Getting in', (rec.a || []).map(function (x) { return m.labels.acc[x]; }).join(', '));
             if (rec.p) fact(dl, 'Phone', rec.p, idx.safeUrl(rec.p, 'tel'));

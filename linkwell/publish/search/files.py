@@ -1,0 +1,183 @@
+"""The search index's files, one kind at a time (``linkwell.publish.search.index.build_files`` calls them).
+
+Each function takes what the entries contribute once they are numbered in result order
+(``Numbered``) and returns ``{path under search/<hash>/: bytes}`` for one kind of file: term
+shards (``t/``), position tiles and their blocks and the records by place (``g/``, ``p/``),
+facet files (``f/``, ``fp/``), facet columns (``c/``), records in entry order (``r/``) and the
+id shards (``id/``). The formats are described in ``linkwell.publish.search.index``.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from linkwell.publish.output import json_bytes
+
+CHUNK = 16  # display records per file: a page of 20 scattered results costs at most 20 small files
+PLACE_CHUNK = 32  # display records per file by place: the 20 nearest results usually span 2-7 of them
+PLACE_GRID = 64  # the Hilbert curve that orders a tile's entries visits a 64 x 64 grid of ~85 m cells
+SHARD_SPLIT_BYTES = 48_000  # a two-letter term shard larger than this is split by three letters
+TILE_LAT, TILE_LON = 0.05, 0.08  # geo tiles of about 5.5 km x 5.5 km
+TILE_Y, TILE_X = round(TILE_LAT * 10000), round(TILE_LON * 10000)  # a tile's size in positions' units
+NO_POSITION = (None, None)
+SINGLE_VALUED = {"bor", "cost"}  # facets an entry has exactly one value of
+
+
+@dataclass
+class Numbered:
+    """What the entries contribute, by entry number (result order)."""
+    total: int
+    postings: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    name_postings: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    facets: dict[tuple[str, str], list[int]] = field(default_factory=lambda: defaultdict(list))
+    ages: dict[tuple[int, int], list[int]] = field(default_factory=lambda: defaultdict(list))
+    tiles: dict[tuple[int, str], list[tuple[int, int, int]]] = field(default_factory=lambda: defaultdict(list))
+    records: list[bytes] = field(default_factory=list)
+    id_map: dict[int, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
+    positions: dict[int, list[int]] = field(default_factory=dict)  # n -> [y, x] from the London box's corner
+    place_index: dict[int, int] = field(default_factory=dict)  # n -> its index in its tile's file
+
+
+# --- id list encoding ---------------------------------------------------------------------
+
+def encode_ids(ids: list[int], total: int):
+    """A sorted id list as deltas ``[3, 1, 7]``, or as a base64 bitset string when it holds more than
+    a tenth of all entries (where the bitset is the smaller of the two, gzipped)."""
+    if len(ids) * 10 > total:
+        bits = bytearray((total + 7) // 8)
+        for i in ids:
+            bits[i >> 3] |= 1 << (i & 7)
+        return base64.b64encode(bytes(bits)).decode("ascii")
+    return encode_order(ids)
+
+
+def encode_order(ids: list[int]) -> list[int]:
+    """An id list in any order as deltas (a gap is negative where the next id is smaller)."""
+    return [b - a for a, b in zip([0, *ids], ids, strict=False)]
+
+
+def hilbert(order: int, x: int, y: int) -> int:
+    """Distance of cell (x, y) along a Hilbert curve filling an ``order`` x ``order`` grid (a power of
+    two): cells near each other on the curve are near each other in the grid."""
+    d = 0
+    s = order // 2
+    while s:
+        rx, ry = int(x & s > 0), int(y & s > 0)
+        d += s * s * ((3 * rx) ^ ry)
+        if not ry:
+            if rx:
+                x, y = s - 1 - x, s - 1 - y
+            x, y = y, x
+        s //= 2
+    return d
+
+
+def place_order(points: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """A tile's points ``(n, dy, dx)`` along the Hilbert curve through the tile (then by number)."""
+    def cell(p):  # 0 <= dy < TILE_Y and 0 <= dx < TILE_X (index.entry_facts)
+        return hilbert(PLACE_GRID, p[2] * PLACE_GRID // TILE_X, p[1] * PLACE_GRID // TILE_Y), p[0]
+    return sorted(points, key=cell)
+
+
+def _json_list(items) -> bytes:
+    """A JSON array of values already in JSON."""
+    return b"[" + b",".join(items) + b"]"
+
+
+# --- the files ----------------------------------------------------------------------------
+
+def term_files(num: Numbered) -> tuple[dict[str, bytes], list[str]]:
+    """Term shards: two-letter prefixes, split into three-letter ones when large; and the split prefixes."""
+    files: dict[str, bytes] = {}
+    by_prefix: dict[str, dict[str, list]] = defaultdict(dict)
+    for term in sorted(num.postings):
+        by_prefix[term[:2]][term] = [encode_ids(num.postings[term], num.total),
+                                     encode_ids(num.name_postings.get(term, []), num.total)]
+    split = []
+    for prefix, terms in sorted(by_prefix.items()):
+        body = json_bytes(terms)
+        if len(body) > SHARD_SPLIT_BYTES:
+            split.append(prefix)
+            sub: dict[str, dict] = defaultdict(dict)
+            for term, lists in terms.items():
+                sub[term[:3]][term] = lists  # a two-letter term lands in the shard named by itself
+            for p3, part in sub.items():
+                files[f"t/{p3}.json"] = json_bytes(part)
+        else:
+            files[f"t/{prefix}.json"] = body
+    return files, split
+
+
+def geo_files(num: Numbered, tiers: int) -> tuple[dict[str, bytes], dict[str, list[int]]]:
+    """Position tiles by tier, their 2 x 2 blocks and the records by place; and each tile's count per
+    tier. Fills ``num.positions`` and ``num.place_index`` (the facet files with positions need them)."""
+    files: dict[str, bytes] = {}
+    tile_counts: dict[str, list[int]] = defaultdict(lambda: [0] * tiers)
+    blocks: dict[tuple[int, str], list[str]] = defaultdict(list)  # (tier, south-west tile) -> its tiles
+    for (t, name), points in num.tiles.items():
+        tile_counts[name][t] = len(points)
+        tx, ty = (int(c) for c in name.split("-"))
+        points = place_order(points)
+        ids = [p[0] for p in points]
+        for i, (n, dy, dx) in enumerate(points):
+            num.positions[n] = [ty * TILE_Y + dy, tx * TILE_X + dx]
+            num.place_index[n] = i
+        files[f"g/{t}/{name}.json"] = json_bytes({"o": encode_order(ids), "p": [c for p in points for c in p[1:]]})
+        for dx in (0, 1):
+            for dy in (0, 1):
+                blocks[t, f"{tx - dx}-{ty - dy}"].append(name)
+        for k in range(0, len(ids), PLACE_CHUNK):
+            files[f"p/{t}/{name}-{k // PLACE_CHUNK}.json"] = _json_list(num.records[n] for n in ids[k:k + PLACE_CHUNK])
+    for (t, corner), names in blocks.items():
+        files[f"g/{t}/b{corner}.json"] = b"{" + b",".join(
+            json_bytes(name) + b":" + files[f"g/{t}/{name}.json"] for name in sorted(names)) + b"}"
+    return files, dict(sorted(tile_counts.items()))
+
+
+def facet_files(num: Numbered) -> tuple[dict[str, bytes], dict[str, int]]:
+    """One file per facet value; for values held by at most a tenth of the entries, a second one with
+    each entry's position (``fp/``); and those values' counts. Needs ``geo_files`` first."""
+    files: dict[str, bytes] = {}
+    pos_counts = {}
+    total = num.total
+    for (key, value), ids in num.facets.items():
+        files[f"f/{key}/{value}.json"] = json_bytes(encode_ids(ids, total))
+        if len(ids) * 10 <= total:  # few entries: also with positions, to sort them by distance alone
+            pos_counts[f"{key}/{value}"] = len(ids)
+            files[f"fp/{key}/{value}.json"] = json_bytes(
+                {"o": encode_ids(ids, total), "p": [c for n in ids for c in num.positions.get(n, NO_POSITION)],
+                 "k": [num.place_index.get(n) for n in ids]})
+    files["f/age.json"] = json_bytes([[lo, hi, encode_ids(ids, total)] for (lo, hi), ids in sorted(num.ages.items())])
+    return files, dict(sorted(pos_counts.items()))
+
+
+def column_files(num: Numbered, values: dict[str, list[str]], keys) -> dict[str, bytes]:
+    """``c/<key>.json`` for each facet in ``keys``: every entry's values of that facet, so the browser
+    counts each filter option's results in one pass. ``{"n": values, "w": bytes per entry, "s": 1 when
+    single-valued, "d": base64}``: a single-valued facet stores value number + 1 (0: none) in one byte,
+    others a bitmask of ``w`` bytes (bit i: value i)."""
+    files = {}
+    for key in keys:
+        single = key in SINGLE_VALUED and len(values[key]) < 255
+        width = 1 if single else (len(values[key]) + 7) // 8
+        column = bytearray(num.total * width)
+        for i, value in enumerate(values[key]):
+            for n in num.facets.get((key, value), ()):
+                if single:
+                    column[n] = i + 1
+                else:
+                    column[n * width + i // 8] |= 1 << (i % 8)
+        files[f"c/{key}.json"] = json_bytes({"n": len(values[key]), "w": width, "s": int(single),
+                                             "d": base64.b64encode(bytes(column)).decode("ascii")})
+    return files
+
+
+def record_files(num: Numbered) -> dict[str, bytes]:
+    """Display records in entry order, ``CHUNK`` a file, and the id shards."""
+    files = {f"r/{start // CHUNK}.json": _json_list(num.records[start:start + CHUNK])
+             for start in range(0, num.total, CHUNK)}
+    for shard, ids in num.id_map.items():
+        files[f"id/{shard}.json"] = json_bytes(ids)
+    return files
