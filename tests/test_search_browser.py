@@ -279,7 +279,11 @@ def test_postcode_sort_puts_the_nearest_first(page, site):
     got = [by_id[i] for i in shown_ids(page)]
     for g, e in zip(got, expected, strict=False):
         assert abs(dist(g) - dist(e)) < 0.15
-    assert page.locator("#lw-results .lw-result dd").filter(has_text=re.compile(r"^\d+\.\d km$")).count() > 0
+    # miles first, then km, then walking minutes within 3 miles
+    far = page.locator("#lw-results .lw-result dd").filter(
+        has_text=re.compile(r"^(\d+\.\d miles?|Under 0\.1 miles) \(\d+\.\d km\)(, about \d+ minutes?’s? walk)?$"))
+    assert far.count() > 0
+    assert "minutes’ walk" in far.first.inner_text()
 
 
 RARE_NEAREST = [("grp=veterans", "SE8 4RJ", "fp/grp/veterans.json"),

@@ -209,12 +209,10 @@ class Renderer:
             "osm": (f"https://www.openstreetmap.org/?mlat={point[0]:.5f}&mlon={point[1]:.5f}"
                     f"#map=16/{point[0]:.5f}/{point[1]:.5f}") if point else None,
         }
+        view["leaflet"] = f"{root}assets/vendor/leaflet/"  # entry.js loads Leaflet from here when the map is near
         content = render_template(self._entry, view)
-        head = (f'<link rel="stylesheet" href="{root}assets/vendor/leaflet/leaflet.css">' if point else "")
-        head += ('<script type="application/ld+json">' + json_for_script(self.json_ld(entry, point)) + "</script>")
+        head = '<script type="application/ld+json">' + json_for_script(self.json_ld(entry, point)) + "</script>"
         scripts = f'<script src="{root}js/entry.js" defer></script>'
-        if point:
-            scripts = f'<script src="{root}assets/vendor/leaflet/leaflet.js" defer></script>' + scripts
         description = collapse_spaces(entry.get("description", ""))[:155]
         return Rendered(title=entry.get("name", entry.get("id", "Listing")), description=description,
                         content=content, head=head, scripts=scripts)

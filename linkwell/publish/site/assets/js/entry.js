@@ -1,6 +1,9 @@
 /* Entry pages: draw the listing's map pin with Leaflet (vendored) and offer a print button.
    The page is complete without this script: the address and an OpenStreetMap link are always
-   shown, and the map still shows its pin when the tile server cannot be reached. */
+   shown, and the map still shows its pin when the tile server cannot be reached. Leaflet (its
+   script and styles, ~42 KB gzipped) is fetched only when the map comes near the screen, so a
+   listing read on a phone above the map costs none of it. The map box carries data-leaflet, the
+   folder Leaflet was copied to. */
 (function () {
   "use strict";
   var print = document.querySelector(".lw-print");
@@ -9,17 +12,44 @@
     print.addEventListener("click", function () { window.print(); });
   }
   var box = document.getElementById("lw-map");
-  if (!box || typeof L === "undefined") return;
+  if (!box || !box.dataset.leaflet) return;
   var lat = parseFloat(box.dataset.lat), lon = parseFloat(box.dataset.lon);
   if (!isFinite(lat) || !isFinite(lon)) return;
-  var map = L.map(box, { scrollWheelZoom: false }).setView([lat, lon], 15);
-  var tiles = L.tileLayer(box.dataset.tiles, {
-    maxZoom: parseInt(box.dataset.maxZoom || "19", 10),
-    attribution: box.dataset.attribution || ""
-  });
-  tiles.on("tileerror", function () { box.classList.add("lw-map--no-tiles"); });
-  tiles.addTo(map);
-  var marker = L.marker([lat, lon], { title: box.dataset.label || "", alt: box.dataset.label || "" }).addTo(map);
-  marker.bindTooltip(document.createTextNode(box.dataset.label || ""));
-  box.classList.add("lw-map--ready");
+
+  function loadLeaflet() {
+    if (window.L) return Promise.resolve(window.L);
+    var css = document.createElement("link");
+    css.rel = "stylesheet";
+    css.href = box.dataset.leaflet + "leaflet.css";
+    document.head.appendChild(css);
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = box.dataset.leaflet + "leaflet.js";
+      script.onload = function () { resolve(window.L); };
+      script.onerror = reject;
+      document.head.appendChild(script);
+    });
+  }
+
+  function draw(L) {
+    var map = L.map(box, { scrollWheelZoom: false }).setView([lat, lon], 15);
+    var tiles = L.tileLayer(box.dataset.tiles, {
+      maxZoom: parseInt(box.dataset.maxZoom || "19", 10),
+      attribution: box.dataset.attribution || ""
+    });
+    tiles.on("tileerror", function () { box.classList.add("lw-map--no-tiles"); });
+    tiles.addTo(map);
+    var marker = L.marker([lat, lon], { title: box.dataset.label || "", alt: box.dataset.label || "" }).addTo(map);
+    marker.bindTooltip(document.createTextNode(box.dataset.label || ""));
+    box.classList.add("lw-map--ready");
+  }
+
+  function show() { loadLeaflet().then(draw, function () { box.classList.add("lw-map--no-tiles"); }); }
+  if (!("IntersectionObserver" in window)) { show(); return; }
+  var seen = new IntersectionObserver(function (changes) {
+    if (!changes.some(function (c) { return c.isIntersecting; })) return;
+    seen.disconnect();
+    show();
+  }, { rootMargin: "300px" });
+  seen.observe(box);
 })();

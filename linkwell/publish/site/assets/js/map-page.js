@@ -9,8 +9,8 @@
   fetch(box.dataset.source).then(function (r) { return r.json(); }).then(function (data) {
     var list = document.createElement("ul");
     list.className = "lw-borough-counts";
-    var map = null;
-    if (typeof L !== "undefined") {
+    var map = null, L = window.L;  // Leaflet, when its script loaded
+    if (L) {
       map = L.map(box).setView([51.5, -0.11], 10);
       var tiles = L.tileLayer(data.tiles.url, { maxZoom: data.tiles.max_zoom, attribution: data.tiles.attribution });
       tiles.on("tileerror", function () { box.classList.add("lw-map--no-tiles"); });

@@ -49,8 +49,8 @@
       d.addEventListener('toggle', function () { if (d.open) counts(); });
     });
 
-    function chip(text, label, remove) {
-      var li = el('li'), b = el('button', { type: 'button', class: 'lw-chip', 'aria-label': 'Remove ' + label }, text + ' ');
+    function chip(text, remove) {
+      var li = el('li'), b = el('button', { type: 'button', class: 'lw-chip', 'aria-label': 'Remove ' + text }, text + ' ');
       b.appendChild(el('span', { 'aria-hidden': 'true' }, '×'));
       b.addEventListener('click', function () { remove(); helpers.run('push'); });
       li.appendChild(b);
@@ -63,15 +63,15 @@
     /* The chosen filters as removable chips above the results. */
     function chips(state) {
       chipsNode.textContent = '';
-      if (state.q) chipsNode.appendChild(chip('“' + state.q + '”', 'the words “' + state.q + '”', clearInput('q')));
+      if (state.q) chipsNode.appendChild(chip('“' + state.q + '”', clearInput('q')));
       Object.keys(state.facets).forEach(function (key) {
         state.facets[key].forEach(function (value) {
           var text = helpers.labelOf(key, value);
-          chipsNode.appendChild(chip(text, 'filter: ' + text, untick(key, value)));
+          chipsNode.appendChild(chip(text, untick(key, value)));
         });
       });
-      if (state.age) chipsNode.appendChild(chip('Age ' + state.age, 'age ' + state.age, clearInput('age')));
-      if (state.pc) chipsNode.appendChild(chip('Near ' + state.pc.toUpperCase(), 'postcode ' + state.pc, clearInput('pc')));
+      if (state.age) chipsNode.appendChild(chip('Age ' + state.age, clearInput('age')));
+      if (state.pc) chipsNode.appendChild(chip('Near ' + state.pc.toUpperCase(), clearInput('pc')));
       chipsNode.hidden = !chipsNode.childNodes.length;
     }
 

@@ -143,7 +143,7 @@
           return null;
         }
         status.textContent = result.total ? describe(state, result.total)
-          : 'No results ' + describe(state, 0).replace(/^0 results /, '');
+          : 'No results ' + describe(state, 0).replace(/^0 results /, '') + ' Try fewer words or filters.';
         tools.hidden = !result.total;
         more.hidden = true;
         return showMore(id).then(function () { if (historyMode === 'push' && submitted) reveal(); });

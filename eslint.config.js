@@ -1,0 +1,25 @@
+// ESLint over the site's scripts (linkwell/publish/site/assets/js): `./run tests` runs it after ruff.
+// The scripts are plain browser scripts (no modules, no build step); each shares what it offers through
+// window.linkwell* objects, so an undefined name is a mistake (no-undef).
+"use strict";
+
+const browser = Object.fromEntries([
+  "window", "document", "location", "history", "navigator", "fetch", "URL", "URLSearchParams", "TextEncoder",
+  "atob", "btoa", "setTimeout", "clearTimeout", "requestAnimationFrame", "localStorage", "sessionStorage",
+  "console", "IntersectionObserver", "matchMedia", "getComputedStyle", "HTMLElement", "Event", "CustomEvent",
+  "FormData", "Blob", "print", "alert",
+].map((name) => [name, "readonly"]));
+
+module.exports = [
+  {
+    files: ["linkwell/publish/site/assets/js/**/*.js"],
+    languageOptions: { ecmaVersion: 2020, sourceType: "script", globals: browser },
+    rules: {
+      "no-undef": "error",
+      "no-unused-vars": ["error", { args: "none", caughtErrors: "none" }],
+      "no-redeclare": "error",
+      "no-dupe-keys": "error",
+      "no-unreachable": "error",
+    },
+  },
+];

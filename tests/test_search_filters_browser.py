@@ -1,0 +1,331 @@
+"""Issue 16 in real headless Chromium: everyday words, filters that never dead-end, navigation and
+history, and Leaflet only when a map is near.
+
+The site is the bundled directory plus 300 synthetic listings (a few given languages), built with
+``linkwell build``; a second index of 3,000 synthetic listings checks the same at a size where the
+index is sharded. Every expectation is computed in Python from the same listings, with the same
+word groups (``everyday.query_groups``) and index facts (``index.entry_facts``). Screenshots go to
+test-artifacts/search16/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import shutil
+import subprocess
+import sys
+from urllib.parse import urlsplit
+
+import pytest
+
+from bench.synthetic import generate
+from linkwell.listings.store import write_entries
+from linkwell.listings.validate import validate_paths
+from linkwell.publish.search.everyday import query_groups
+from linkwell.publish.search.index import entry_facts, facet_values, write_search_index
+from linkwell.reference.postcodes import borough_centres
+from tests.conftest import BUNDLED as DIRECTORY_DIR
+from tests.conftest import CHECKOUT as PROJECT_DIR
+from tests.test_search_browser import AXE, _serve, listed, searched, shown_ids, wait_count
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = PROJECT_DIR / "test-artifacts" / "search16"
+WIDTHS = [390, 1366]
+EVERYDAY = ["lonely", "loneliness", "social connection", "debts", "counselling", "depressed", "carer"]
+NAV = ["Home", "Categories", "Boroughs", "Map", "Shortlist", "Add your group", "For councils"]
+
+
+def _entries() -> list[dict]:
+    entries = list(generate(300, seed=21))
+    entries[0]["languages"] = ["pl", "en"]
+    entries[1]["languages"] = ["pl"]
+    entries[2]["languages"] = ["so"]
+    entries[3]["name"] = "Zebra crossing befriending tea"  # last by name, first by relevance
+    return entries
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("search16-site")
+    directory = root / "directory"
+    shutil.copytree(DIRECTORY_DIR, directory)
+    write_entries(directory, _entries())
+    out = root / "site"
+    run = subprocess.run([sys.executable, "-m", "linkwell", "build", "--out", str(out), "--directory", str(directory)],
+                         capture_output=True, text=True, cwd=PROJECT_DIR)
+    assert run.returncode == 0, run.stdout + run.stderr
+    entries = listed(validate_paths([directory]).entries.values())
+    server, url = _serve(out)
+    yield {"out": out, "url": url, "entries": entries}
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def big_site(site, tmp_path_factory):
+    out = tmp_path_factory.mktemp("search16-big") / "site"
+    shutil.copytree(site["out"], out)
+    entries = list(generate(3000, seed=8))
+    write_search_index(entries, out, dt.date.today())
+    server, url = _serve(out)
+    yield {"out": out, "url": url, "entries": listed(entries)}
+    server.shutdown()
+
+
+def _open(browser, width: int, origin: str):
+    context = browser.new_context(viewport={"width": width, "height": 844 if width < 600 else 900})
+    pg = context.new_page()
+    pg.errors = []
+    pg.route("**/*", lambda r: r.continue_() if r.request.url.startswith(origin.rstrip("/")) else r.abort())
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    return context, pg
+
+
+@pytest.fixture(params=WIDTHS, ids=lambda w: f"{w}px")
+def page(request, browser, site):
+    context, pg = _open(browser, request.param, site["url"])
+    pg.width = request.param
+    yield pg
+    assert not pg.errors
+    context.close()
+
+
+def shot(pg, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / f"{name}-{pg.viewport_size['width']}.png"), full_page=False)
+
+
+# --- the Python reference -----------------------------------------------------------------
+
+class Reference:
+    """What the search should show, from the index's own per-entry facts."""
+
+    def __init__(self, entries: list[dict]):
+        today = dt.date.today()
+        index_of = {key: {v: i for i, v in enumerate(vals)} for key, vals in facet_values().items()}
+        centroids = borough_centres()
+        self.facts = {e["id"]: entry_facts(e, today, index_of, centroids) for e in entries}
+
+    def score(self, entry_id: str, q: str) -> int | None:
+        """Relevance (2 per group matched in the name, 1 in the text, 0 through a tag alone), None
+        when a group is not matched."""
+        _t, _n, _r, words, name_words, pairs, *_ = self.facts[entry_id]
+        total = 0
+        for prefixes, facets in query_groups(q):
+            def hit(terms, prefixes=prefixes):
+                return any(t == p or (len(p) >= 3 and t.startswith(p)) for t in terms for p in prefixes)
+            if hit(name_words):
+                total += 2
+            elif hit(words):
+                total += 1
+            elif not any(v in facets.get(k, ()) for k, v in pairs):
+                return None
+        return total
+
+    def has(self, entry_id: str, key: str, values) -> bool:
+        return any(k == key and v in values for k, v in self.facts[entry_id][5])
+
+    def results(self, q: str = "", filters: dict | None = None) -> list[str]:
+        """Entry ids in display order (tier, relevance, name)."""
+        found = []
+        for entry_id, facts in self.facts.items():
+            score = self.score(entry_id, q) if q else 0
+            if score is None or not all(self.has(entry_id, k, vs) for k, vs in (filters or {}).items()):
+                continue
+            found.append((facts[0], -score, facts[1], entry_id))
+        return [f[3] for f in sorted(found)]
+
+
+@pytest.fixture(scope="module")
+def ref(site):
+    return Reference(site["entries"])
+
+
+# --- everyday words -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("q", EVERYDAY)
+def test_everyday_words_find_what_python_finds(page, site, ref, q):
+    expected = ref.results(q)
+    assert expected, q
+    assert searched(page, site["url"] + "?q=" + q.replace(" ", "+")) == len(expected)
+    assert shown_ids(page) == expected[:20]
+    if q == "lonely":
+        shot(page, "lonely")
+
+
+def test_lonely_reaches_befriending_and_the_connected_category(site, ref):
+    plain = {i for i in ref.facts if any(t.startswith("lonel") for t in ref.facts[i][3])}
+    lonely = set(ref.results("lonely"))
+    assert plain < lonely  # more than the listings that say "lonely"
+    assert {i for i in ref.facts if ref.has(i, "cat", ["connected"])} <= lonely
+
+
+def test_a_name_match_ranks_above_a_tag_match(page, site, ref):
+    named = _entries()[3]["id"]
+    tier = ref.facts[named][0]
+    others = [i for i in ref.results("befriending") if ref.facts[i][0] == tier and i != named]
+    assert any(ref.score(i, "befriending") < 2 for i in others)  # listings with it only in their text or tags
+    searched(page, f"{site['url']}?q=befriending")
+    while named not in shown_ids(page):
+        shown = len(shown_ids(page))
+        page.click("#lw-more")
+        page.wait_for_function("n => document.querySelectorAll('#lw-results .lw-result').length > n", arg=shown)
+    same_tier = [i for i in shown_ids(page) if ref.facts[i][0] == tier]
+    scores = [ref.score(i, "befriending") for i in same_tier]
+    assert scores == sorted(scores, reverse=True)  # name matches first, then text, then tags alone
+    assert scores[same_tier.index(named)] == 2 and scores[-1] < 2  # "Zebra ..." before them, though last by name
+
+
+@pytest.mark.parametrize("q", ["lonely", "debts", "carer"])
+def test_everyday_words_at_3000_listings(browser, big_site, q):
+    ref = Reference(big_site["entries"])
+    expected = ref.results(q)
+    context, pg = _open(browser, 1366, big_site["url"])
+    try:
+        assert searched(pg, big_site["url"] + "?q=" + q) == len(expected)
+        assert shown_ids(pg) == expected[:20]
+        assert not pg.errors
+    finally:
+        context.close()
+
+
+# --- filters that never dead-end ----------------------------------------------------------
+
+def option_counts(pg, key: str) -> dict[str, str]:
+    return dict(pg.eval_on_selector_all(
+        f'details[data-facet="{key}"] li', "els => els.map(li => [li.querySelector('input').value, "
+        "(li.querySelector('.lw-opt-n') || {}).textContent || ''])"))
+
+
+def test_each_option_shows_its_count_and_none_is_marked(page, site, ref):
+    searched(page, site["url"] + "?q=lonely&cost=free")
+    page.click("#lw-filters > summary")
+    page.click('details[data-facet="lang"] > summary')
+    page.wait_for_function("() => document.querySelectorAll('details[data-facet=\"lang\"] .lw-opt-n').length > 0")
+    for key in ("cat", "cost", "lang"):
+        counts = option_counts(page, key)
+        for value in facet_values()[key]:
+            others = {} if key == "cost" else {"cost": ["free"]}
+            n = len(ref.results("lonely", {**others, key: [value]}))
+            assert counts[value] == (f" ({n:,})" if n else " (none)"), (key, value)
+    marked = page.eval_on_selector_all("li.lw-opt-none input", "els => els.map(e => e.value)")
+    assert "am" in marked and "creative" not in marked or ref.results("lonely", {"cost": ["free"], "cat": ["creative"]})
+    shot(page, "counts")
+
+
+def test_chips_show_each_choice_and_remove_it(page, site, ref):
+    searched(page, site["url"] + "?q=walk&cost=free,low-cost&bor=lewisham")
+    chips = page.locator("#lw-chips button")
+    assert chips.all_inner_texts() == ["“walk” ×", "Lewisham ×", "Free ×", "Low cost ×"]
+    before = page.locator("#lw-status").inner_text()
+    page.click("#lw-chips button[aria-label='Remove Lewisham']")
+    page.wait_for_function("t => document.getElementById('lw-status').textContent !== t", arg=before)
+    assert "bor=" not in page.url
+    assert wait_count(page) == len(ref.results("walk", {"cost": ["free", "low-cost"]}))
+    assert not page.locator("#lw-bor-lewisham").is_checked()
+
+
+def test_an_empty_result_says_which_change_brings_results_back(page, site, ref):
+    target = next(i for i in ref.facts if ref.has(i, "lang", ["so"]))
+    borough = next(b for b in facet_values()["bor"] if not ref.has(target, "bor", [b])
+                   and ref.results("", {"bor": [b]}))
+    assert searched(page, f"{site['url']}?lang=so&bor={borough}") == 0
+    without_lang = len(ref.results("", {"bor": [borough]}))
+    without_bor = len(ref.results("", {"lang": ["so"]}))
+    button = page.locator("#lw-suggest button")
+    if without_lang >= without_bor:
+        assert button.inner_text() == f"Remove Somali to see {without_lang:,} results"
+    else:
+        assert button.inner_text().startswith("Remove ")
+    shot(page, "suggest")
+    button.click()
+    assert wait_count(page) == max(without_lang, without_bor)
+
+
+def test_search_by_language(page, site, ref):
+    expected = ref.results("", {"lang": ["pl"]})
+    assert expected
+    assert searched(page, site["url"] + "?lang=pl") == len(expected)
+    assert shown_ids(page) == expected[:20]
+    assert "Polish" in page.locator("#lw-results .lw-result").first.inner_text()
+
+
+# --- navigation, history, skip link, scrolling --------------------------------------------
+
+def test_every_page_reaches_every_section(page, site):
+    entry = site["entries"][0]["id"]
+    for path in ["", "shortlist/", "map/", f"entries/{entry}/", "boroughs/", "categories/", "add-your-group/",
+                 "for-councils/", "boroughs/lewisham/"]:
+        page.goto(site["url"] + path)
+        nav = page.locator("nav.lw-sitenav a")
+        assert nav.all_inner_texts() == NAV, path
+        for i in range(len(NAV)):
+            assert nav.nth(i).is_visible(), (path, NAV[i])
+        hrefs = nav.evaluate_all("els => els.map(a => a.href)")
+        assert urlsplit(hrefs[0]).path == urlsplit(site["url"]).path
+    shot(page, "nav-borough")
+
+
+def test_one_history_entry_per_search(page, site):
+    page.goto(site["url"])
+    start = page.evaluate("history.length")
+    page.fill("#lw-pc", "SE8 4RJ")
+    page.press("#lw-pc", "Enter")  # a change and a submit
+    wait_count(page)
+    page.wait_for_timeout(300)
+    assert page.evaluate("history.length") == start + 1
+    page.fill("#lw-q", "art")
+    page.click("button.lw-go")
+    wait_count(page)
+    assert page.evaluate("history.length") == start + 2
+
+
+def test_skip_link_and_results_in_view_after_search(page, site):
+    page.goto(site["url"])
+    skip = page.locator("a.lw-skip")
+    skip.focus()
+    assert skip.is_visible() and skip.get_attribute("href") == "#lw-results-area"
+    page.fill("#lw-q", "art")
+    page.click("button.lw-go")
+    wait_count(page)
+    top = page.evaluate("document.getElementById('lw-results-area').getBoundingClientRect().top")
+    if page.width < 600:  # a phone: the results were brought up to the top of the screen
+        assert -2 <= top < 100
+    shot(page, "after-search")
+
+
+# --- Leaflet only when a map is near ------------------------------------------------------
+
+def test_entry_page_fetches_leaflet_only_near_its_map(page, site):
+    located = next(e for e in site["entries"] if (e.get("location") or {}).get("postcode"))
+    urls = []
+    page.on("request", lambda r: urls.append(r.url))
+    page.goto(f"{site['url']}entries/{located['id']}/")
+    page.wait_for_load_state("networkidle")
+    box = page.locator("#lw-map")
+    near = page.evaluate("document.getElementById('lw-map').getBoundingClientRect().top < innerHeight + 300")
+    assert any("leaflet" in u for u in urls) == near
+    sent = 0
+    for u in urls:  # what the page itself costs, gzipped as a web server sends it
+        path = urlsplit(u).path
+        file = site["out"] / path.lstrip("/")
+        file = file / "index.html" if file.is_dir() else file
+        if file.is_file() and "leaflet" not in u:
+            sent += len(gzip.compress(file.read_bytes()))
+    assert sent < 60_000
+    box.scroll_into_view_if_needed()
+    page.wait_for_selector("#lw-map.lw-map--ready")
+    assert any(u.endswith("leaflet.js") for u in urls)
+
+
+@pytest.mark.skipif(not AXE.is_file(), reason="axe-core is not installed (npm ci)")
+@pytest.mark.parametrize("url", ["?q=lonely&cost=free&lang=pl", "?lang=so&bor=bexley"])
+def test_axe_finds_no_serious_violations_with_counts_and_chips(page, site, url):
+    searched(page, site["url"] + url)
+    page.click("#lw-filters > summary")
+    page.wait_for_selector(".lw-opt-n")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
+           if v["impact"] in ("serious", "critical")]
+    assert bad == []
