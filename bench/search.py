@@ -52,6 +52,9 @@ QUERIES = [
     ("rare facets + postcode", "?a11y=bsl&grp=veterans&pc=E8+1DY"),
     ("borough + postcode", "?bor=hackney&cat=active&pc=E8+1DY"),
     ("postcode only", "?pc=SW1A+1AA"),
+    ("everyday word", "?q=lonely"),
+    ("everyday + counts", "?q=lonely&cost=free&counts=1"),
+    ("filtered postcode + counts", "?cat=active&cost=free&pc=SE8+4RJ&counts=1"),
 ]
 
 
@@ -171,8 +174,24 @@ TIMINGS = r"""t0 => performance.getEntriesByType('resource')
                 .filter(e => /\/(search|postcodes)\//.test(e.name) && e.startTime >= t0)
                 .map(e => [e.startTime, e.responseEnd])"""
 
-MEASURE = r"""query => new Promise((resolve, reject) => {
+# counts=1 in a query: the Filters panel is open (as it is after the person opened it: its open groups'
+# counts for the whole directory are drawn first, untimed), and the query is done when each option of
+# its open groups shows its count for this search as well as the first page of results.
+MEASURE = r"""async query => {
                 const params = new URLSearchParams(query);
+                const counts = params.has('counts');
+                params.delete('counts');
+                const options = '#lw-filters details[data-facet][open] li';
+                const drawn = () => [...document.querySelectorAll(options)]
+                  .every(li => (li.querySelector('.lw-opt-n') || {}).textContent);
+                if (counts) {
+                  document.getElementById('lw-filters').open = true;
+                  await new Promise(ok => {
+                    const t = setInterval(() => { if (drawn()) { clearInterval(t); ok(); } }, 5);
+                  });
+                  document.querySelectorAll('.lw-opt-n').forEach(n => { n.textContent = ''; });
+                }
+                return new Promise((resolve, reject) => {
                 const form = document.getElementById('lw-search');
                 form.querySelector('#lw-q').value = params.get('q') || '';
                 form.querySelector('#lw-pc').value = params.get('pc') || '';
@@ -181,25 +200,28 @@ MEASURE = r"""query => new Promise((resolve, reject) => {
                 const list = document.getElementById('lw-results');
                 const status = document.getElementById('lw-status');
                 let first = null, t0 = 0;
-                const obs = new MutationObserver(() => {
+                const check = () => {
                   const shown = list.querySelectorAll('.lw-result').length;
                   const none = /No results/.test(status.textContent);
                   const total = /^([\d,]+) results?/.exec(status.textContent);  // "47,485 results"
                   if (first === null && (shown || none)) first = performance.now() - t0;
-                  if (none || (total && shown >= Math.min(20, +total[1].replace(/,/g, '')))) {
+                  if ((none || (total && shown >= Math.min(20, +total[1].replace(/,/g, '')))) && (!counts || drawn())) {
                     obs.disconnect();
                     resolve([first, performance.now() - t0]);
                   }
-                });
+                };
+                const obs = new MutationObserver(check);
                 setTimeout(() => reject(new Error(`no page of results within 10 s for ${query}: ` +
                                                   `"${status.textContent}", ${list.children.length} shown`)), 10000);
                 obs.observe(document.getElementById('lw-results-area'),
                             {subtree: true, childList: true, characterData: true});
+                if (counts) obs.observe(document.getElementById('lw-filters'),
+                                        {subtree: true, childList: true, characterData: true});
                 list.textContent = '';
                 status.textContent = '';
                 t0 = performance.now();
                 form.requestSubmit();
-              })"""
+              }); }"""
 
 
 def main(sizes: list[int]) -> None:

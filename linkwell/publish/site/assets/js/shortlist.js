@@ -15,6 +15,10 @@
   var ID_RE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
   var el = window.linkwellDom.el, fact = window.linkwellDom.fact;
+  /* How to join, in words for the person the handout is for (the search's labels are for link workers). */
+  var JOIN = { 'drop-in': 'Just turn up', 'self-referral': 'Contact them yourself',
+    'link-worker-referral': 'Your link worker can refer you', 'gp-referral': 'Your GP can refer you',
+    'booking': 'Book a place first' };
 
   function items() {
     try {
@@ -121,15 +125,25 @@
     root.appendChild(status);
     root.appendChild(printed);
     root.appendChild(listNode);
+    var footer = el('div', { class: 'lw-print-only lw-handout-footer' });
+    var site = new URL(base(), location.href).href;
+    footer.appendChild(el('p', null, 'More activities and support: ' + site));
+    var here = el('p', { class: 'lw-handout-link' });
+    footer.appendChild(here);
+    footer.appendChild(el('p', { class: 'lw-handout-blank' }, 'Your link worker: '));
+    footer.appendChild(el('p', { class: 'lw-handout-blank lw-handout-notes' }, 'Notes: '));
+    root.appendChild(footer);
 
     function ids() { return isShared ? shared : items().map(function (x) { return x.i; }); }
     function shareUrl() { return new URL(base() + 'shortlist/?ids=' + ids().join(','), location.href).href; }
 
     function drawTools() {
       tools.textContent = '';
-      var printBtn = el('button', { type: 'button', class: 'md-button md-button--primary' }, 'Print handout');
-      printBtn.addEventListener('click', function () { window.print(); });
-      tools.appendChild(printBtn);
+      if (ids().length) {  // an empty list has nothing to print
+        var printBtn = el('button', { type: 'button', class: 'md-button md-button--primary' }, 'Print handout');
+        printBtn.addEventListener('click', function () { window.print(); });
+        tools.appendChild(printBtn);
+      }
       if (isShared) {
         var keep = el('button', { type: 'button', class: 'md-button' }, 'Add these to my shortlist');
         keep.addEventListener('click', function () {
@@ -148,22 +162,33 @@
         var label = el('label', { for: 'lw-share-url' }, 'Link to share this list');
         var input = el('input', { id: 'lw-share-url', type: 'text', readonly: '', value: shareUrl() });
         var copy = el('button', { type: 'button', class: 'md-button' }, 'Copy link');
+        var copied = el('span', { class: 'lw-copied', role: 'status', 'aria-live': 'polite' });
         copy.addEventListener('click', function () {
           input.select();
-          var done = function () { announce('Link copied.'); };
-          if (navigator.clipboard) navigator.clipboard.writeText(input.value).then(done, done);
-          else { document.execCommand('copy'); done(); }
+          var done = function () { copied.textContent = 'Link copied'; };
+          var failed = function () { copied.textContent = 'Select the link and copy it'; };
+          if (navigator.clipboard) navigator.clipboard.writeText(input.value).then(done, failed);
+          else if (document.execCommand('copy')) done(); else failed();
         });
+        var text = 'Activities and support in London: ' + shareUrl();
+        var mail = el('a', { class: 'md-button', href: 'mailto:?subject=' + encodeURIComponent('Your list of activities and support') +
+          '&body=' + encodeURIComponent(text) }, 'Send by email');
+        var sms = el('a', { class: 'md-button', href: 'sms:?&body=' + encodeURIComponent(text) }, 'Send by text message');
         var share = el('div', { class: 'lw-share' });
         share.appendChild(label);
         share.appendChild(input);
         share.appendChild(copy);
+        share.appendChild(copied);
+        share.appendChild(mail);
+        share.appendChild(sms);
         tools.appendChild(share);
       }
     }
 
     function draw() {
       drawTools();
+      footer.hidden = !ids().length;
+      here.textContent = ids().length ? 'This list online: ' + shareUrl() : '';
       listNode.textContent = '';
       var wanted = ids();
       if (!wanted.length) {
@@ -186,14 +211,15 @@
             h.appendChild(a);
             li.appendChild(h);
             if (rec.o && rec.o !== rec.n) li.appendChild(el('p', { class: 'lw-result-org' }, rec.o));
-            li.appendChild(el('p', { class: 'lw-notice lw-notice--' + ['fresh', 'stale', 'unverified', 'closed'][rec.t] }, rec.f));
+            // how fresh the details are is for the link worker: on screen, not on the person's handout
+            li.appendChild(el('p', { class: 'lw-no-print lw-notice lw-notice--' + ['fresh', 'stale', 'unverified', 'closed'][rec.t] }, rec.f));
             li.appendChild(el('p', { class: 'lw-result-desc' }, rec.d));
             var dl = el('dl', { class: 'lw-facts' });
             var borough = m.labels.bor[rec.b] || '';
             fact(dl, 'Where', rec.w ? rec.w + ' (' + borough + ')' : borough);
             fact(dl, 'When', rec.s || window.linkwellDom.NO_TIMES);
             fact(dl, 'Cost', m.labels.cost[rec.k]);
-            fact(dl, 'Getting in', (rec.a || []).map(function (x) { return m.labels.acc[x]; }).join(', '));
+            fact(dl, 'How to join', (rec.a || []).map(function (x) { return JOIN[m.facets.acc[x]] || m.labels.acc[x]; }).join('; '));
             if (rec.p) fact(dl, 'Phone', rec.p, idx.safeUrl(rec.p, 'tel'));
             if (rec.e) fact(dl, 'Email', rec.e, idx.safeUrl(rec.e, 'mailto'));
             var web = rec.u && idx.safeUrl(rec.u);
@@ -210,7 +236,8 @@
           var shown = wanted.length - missing;
           status.textContent = (isShared ? 'Shared list: ' : 'Your shortlist: ') + shown +
             (shown === 1 ? ' listing.' : ' listings.') +
-            (missing ? ' ' + missing + ' listing(s) are no longer in the directory.' : '');
+            (missing === 1 ? ' 1 listing is no longer in the directory.' :
+              missing ? ' ' + missing + ' listings are no longer in the directory.' : '');
         });
       }).catch(function (err) { status.textContent = 'The shortlist could not be loaded: ' + err.message; });
     }
