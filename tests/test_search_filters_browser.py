@@ -15,7 +15,7 @@ import gzip
 import shutil
 import subprocess
 import sys
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 
@@ -329,3 +329,67 @@ def test_axe_finds_no_serious_violations_with_counts_and_chips(page, site, url):
     bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
            if v["impact"] in ("serious", "critical")]
     assert bad == []
+
+
+def test_back_from_a_listing_restores_the_place_and_open_filters(page, site):
+    searched(page, site["url"] + "?q=lonely")
+    page.click("#lw-filters > summary")
+    page.click('details[data-facet="day"] > summary')
+    page.click("#lw-more")
+    page.wait_for_function("() => document.querySelectorAll('#lw-results .lw-result').length > 20")
+    link = page.locator("#lw-results .lw-result a").nth(24)
+    link.scroll_into_view_if_needed()
+    y = page.evaluate("scrollY")
+    assert y > 500
+    link.click()
+    page.wait_for_selector("#listing-name")
+    page.go_back()
+    page.wait_for_function("() => document.querySelectorAll('#lw-results .lw-result').length > 24")
+    page.wait_for_function("y => Math.abs(scrollY - y) < 5", arg=y)
+    assert page.evaluate("document.getElementById('lw-filters').open")
+    assert page.evaluate("document.querySelector('details[data-facet=\"day\"]').open")
+
+
+def test_handout_is_for_the_person(page, site):
+    page.goto(site["url"] + "shortlist/")
+    page.wait_for_selector("#lw-shortlist .lw-status")
+    assert "empty" in page.locator("#lw-shortlist .lw-status").inner_text()
+    assert page.locator("text=Print handout").count() == 0  # nothing to print
+    searched(page, site["url"] + "?q=lonely")
+    for i in range(2):
+        page.locator("#lw-results .lw-shortlist-btn").nth(i).click()
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto(site["url"] + "shortlist/")
+    page.wait_for_selector(".lw-handout-item >> nth=1")
+    share = page.input_value("#lw-share-url")
+    assert page.locator("a", has_text="Send by email").get_attribute("href").startswith("mailto:?subject=")
+    for name in ("Send by email", "Send by text message"):
+        assert quote_in(page.locator("a", has_text=name).get_attribute("href"), share)
+    page.click("text=Copy link")
+    page.wait_for_function("() => document.querySelector('.lw-copied').textContent === 'Link copied'")
+    page.emulate_media(media="print")
+    text = page.locator("#lw-shortlist").inner_text()
+    assert "check before referring" not in text and "Link worker referral" not in text
+    assert page.locator(".lw-handout-item .lw-notice").first.is_hidden()
+    assert "More activities and support: " + site["url"] in text
+    assert "This list online: " + share in text
+    assert "Your link worker:" in text and "Notes:" in text
+    shot(page, "handout-print")
+    page.emulate_media(media="screen")
+
+
+def quote_in(href: str, url: str) -> bool:
+    from urllib.parse import unquote
+    return url in unquote(href)
+
+
+def test_a_never_verified_listing_says_where_it_came_from(page, site):
+    bundled = next(e for e in site["entries"] if not e["id"].startswith("syn-"))  # every bundled one is unverified
+    year = min(s["first_seen"] for s in bundled["sources"])[:4]
+    page.goto(f"{site['url']}entries/{bundled['id']}/")
+    notice = page.locator(".lw-notice").first.inner_text()
+    assert notice.startswith("Not yet verified — from ") and year in notice
+    assert "last reviewed" not in page.content()
+    searched(page, f"{site['url']}?q={quote(bundled['name'])}&bor={bundled['borough']}")
+    card = page.locator(f'#lw-results .lw-result[data-entry="{bundled["id"]}"] .lw-notice')
+    assert card.inner_text().startswith("Not yet verified — from ")

@@ -11,6 +11,7 @@ from test_site_support import PROJECT, bundled_site, new_page, screenshot, serve
 
 from linkwell.listings.freshness import freshness
 from linkwell.listings.validate import validate_paths
+from linkwell.publish.site.words import unverified_notice
 
 AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
 WIDTHS = {"desktop": 1280, "phone": 390}
@@ -44,7 +45,9 @@ def test_entry_page_shows_every_field_in_plain_language(browser, base_url, entri
     assert entry["description"].split()[0] in main
     notice = page.locator(".lw-notice").first
     assert notice.is_visible()
-    assert freshness(entry, None).notice in notice.inner_text()
+    fresh = freshness(entry, None)
+    expected = unverified_notice(entry) if fresh.state == "unverified" else fresh.notice
+    assert notice.inner_text().startswith(expected)
     tags = page.locator(".lw-tags").inner_text()
     assert all(cat.capitalize() in tags for cat in entry["categories"])
     suggest = page.get_by_role("link", name="Suggest a change")

@@ -45,7 +45,8 @@ def test_every_listing_has_an_entry_page(site, bundled_entries):
         html = _page(site, f"entries/{entry['id']}")
         assert "md-header" in html, "the page is inside the Material chrome"
         assert "<h1 id=\"listing-name\">" in html
-        assert "Not yet verified — check before referring" in html  # every bundled listing is unverified
+        assert "Not yet verified — from " in html  # every bundled listing is unverified: where it came from
+        assert "last reviewed" not in html  # never a placeholder review date
         assert 'type="application/ld+json"' in html
 
 

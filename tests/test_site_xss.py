@@ -179,7 +179,7 @@ def test_entry_with_every_optional_field_missing_renders_sensibly():
     minimal["organisation"] = {"name": "Minimal Org"}
     minimal["delivery"] = ["phone"]
     page = Renderer(SiteInfo()).entry_page(minimal, dt.date(2026, 6, 1))
-    assert "No times listed; ask the provider." in page.content
+    assert "Times not given — ask the group." in page.content
     assert "No contact details listed yet." in page.content
     assert "Not stated; ask the provider about access needs." in page.content
     assert "Anyone" in page.content and "By phone" in page.content

@@ -76,6 +76,7 @@ from linkwell.publish.search.files import (
     record_files,
     term_files,
 )
+from linkwell.publish.site.words import unverified_notice
 from linkwell.reference.boroughs import BOROUGHS
 from linkwell.reference.postcodes import POSTCODE_FILE, borough_centres, normalise_postcode, postcodes
 from linkwell.reference.schema import vocabulary
@@ -181,9 +182,10 @@ def snippet(text: str, limit: int = 220) -> str:
 def tier(entry: dict, today: dt.date) -> tuple[int, str]:
     """(tier number, freshness notice): 0 fresh, 1 stale, 2 unverified, 3 temporarily closed."""
     fresh = freshness(entry, today)
+    notice = unverified_notice(entry) if fresh.state == "unverified" else fresh.notice
     if entry.get("status") == "temporarily-closed":
-        return 3, "Temporarily closed — " + fresh.notice[0].lower() + fresh.notice[1:]
-    return fresh.rank, fresh.notice
+        return 3, "Temporarily closed — " + notice[0].lower() + notice[1:]
+    return fresh.rank, notice
 
 
 # --- the postcode table -------------------------------------------------------------------
@@ -253,6 +255,8 @@ def entry_facts(entry: dict, today: dt.date, index_of: dict, centroids: dict) ->
            "a": [index_of["acc"][v] for v in entry["access"]]}
     if entry.get("accessibility"):
         rec["x"] = [index_of["a11y"][v] for v in entry["accessibility"]]
+    if entry["cost"] == "varies" and not entry.get("cost_note"):
+        rec["ku"] = 1  # cost not known (see words.cost)
     if entry.get("languages"):
         rec["l"] = [index_of["lang"][v] for v in entry["languages"] if v in index_of["lang"]]
     if audience.get("groups"):
@@ -380,7 +384,8 @@ ENTRIES_CACHE = ".linkwell-search-entries.marshal"  # what each entry contribute
 def _code_version() -> str:
     from linkwell.listings import freshness as freshness_module
     here = Path(__file__).parent
-    sources = [Path(freshness_module.__file__), *(here / name for name in ("index.py", "files.py", "everyday.py"))]
+    sources = [Path(freshness_module.__file__), here.parent / "site" / "words.py",
+               *(here / name for name in ("index.py", "files.py", "everyday.py"))]
     digest = hashlib.blake2b(b"".join(path.read_bytes() for path in sources), digest_size=12)
     stat = POSTCODE_FILE.stat()
     digest.update(f"{stat.st_size}|{stat.st_mtime_ns}|{marshal.version}".encode())

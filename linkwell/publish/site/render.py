@@ -177,7 +177,8 @@ class Renderer:
         cats = [(c, words.category(c)) for c in entry.get("categories") or []]
         status, cost, verified_by = entry.get("status"), entry.get("cost"), entry.get("verified_by")
         view = {
-            "root": root, "state": fresh.state, "notice": fresh.notice, "site": self.site, "point": point,
+            "root": root, "state": fresh.state,
+            "notice": words.unverified_notice(entry) if fresh.state == "unverified" else fresh.notice, "site": self.site, "point": point,
             "name": entry.get("name", ""), "borough_slug": entry.get("borough", ""),
             "borough": borough_name(entry.get("borough", "")),
             "org_name": organisation.get("name", ""), "org_website": organisation.get("website", ""),
@@ -196,7 +197,7 @@ class Renderer:
             "acts": [words.activity(a) for a in entry.get("activities") or []],
             "access": [words.ACCESS.get(a, a) for a in entry.get("access") or []],
             "accessibility": [words.ACCESSIBILITY.get(a, a) for a in entry.get("accessibility") or []],
-            "cost": words.COST.get(cost, cost), "cost_note": entry.get("cost_note"),
+            "cost": words.cost(entry), "cost_note": entry.get("cost_note"),
             "verified_by": words.VERIFIED_BY.get(verified_by, verified_by),
             "sources": [(s.get("title") or words.SOURCE_KIND.get(s.get("kind"), s.get("kind")), safe_url(s.get("url")),
                          words.long_date(s.get("first_seen", ""))) for s in entry.get("sources") or []],
@@ -279,9 +280,9 @@ class Renderer:
         """
         text = " ".join(entry.get("description", "").split())  # re.sub(r"\s+", " ", ...).strip()
         short = text if len(text) <= 180 else text[:177].rsplit(" ", 1)[0] + "…"
-        cost, status = entry.get("cost", ""), entry.get("status")
+        status = entry.get("status")
         meta = [html_text((entry.get("organisation") or {}).get("name", "")),
-                label_html(borough_name(entry.get("borough", ""))), label_html(words.COST.get(cost, cost))]
+                label_html(borough_name(entry.get("borough", ""))), label_html(words.cost(entry))]
         meta += [label_html(words.category(c)) for c in entry.get("categories") or []]
         if status and status != "active":
             meta.append(f"<strong>{label_html(words.STATUS.get(status, status))}</strong>")

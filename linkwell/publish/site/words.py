@@ -26,6 +26,7 @@ SCHEMA_DAYS = {k: f"https://schema.org/{v}" for k, v in DAYS.items()}
 FREQUENCY = {"weekly": "every week", "fortnightly": "every other week", "monthly": "once a month"}
 DELIVERY = {"in-person": "In person", "online": "Online", "phone": "By phone"}
 COST = {"free": "Free", "low-cost": "Low cost", "paid": "Paid", "varies": "Cost varies"}
+COST_UNKNOWN = "Cost not known — ask the group"  # "varies" with no note: a harvest's default, not a fact
 ACCESS = {"drop-in": "Drop in — just turn up", "self-referral": "Refer yourself",
           "link-worker-referral": "Referral from a link worker", "gp-referral": "Referral from a GP",
           "booking": "Book a place first"}
@@ -40,6 +41,9 @@ STATUS = {"active": "Running", "temporarily-closed": "Temporarily closed", "clos
 VERIFIED_BY = {"provider": "the provider", "link-worker": "a link worker",
                "lio": "a local infrastructure organisation", "council": "the council",
                "harvest": "an import from a published directory", "unverified": "nobody yet"}
+SOURCE_FROM = {"manual": "a listing added by hand", "pull-request": "a change to the directory",
+               "form": "the add-your-group form", "oruk": "an Open Referral UK directory",
+               "openactive": "an OpenActive feed", "spreadsheet": "a shared spreadsheet"}
 SOURCE_KIND = {"manual": "added by hand", "pull-request": "a pull request", "form": "the add-your-group form",
                "oruk": "an Open Referral UK directory", "openactive": "an OpenActive feed",
                "spreadsheet": "a shared spreadsheet"}
@@ -121,3 +125,28 @@ def long_date(value: str) -> str:
     except (TypeError, ValueError):
         return str(value)
     return f"{day.day} {day:%B %Y}"
+
+
+def unverified_notice(entry: dict) -> str:
+    """What a never-verified listing says instead of a review date it never had: where it came from
+    and when ("Not yet verified — from an Open Referral UK directory, 2025"). Its ``last_verified``
+    is then only a placeholder, so it is never shown."""
+    sources = sorted(entry.get("sources") or (), key=lambda s: str(s.get("first_seen", "")))
+    if not sources:
+        return "Not yet verified"
+    first = sources[0]
+    origin = " ".join(str(first.get("title") or "").split()).split(" (")[0]  # a citation's title, not its details
+    if len(origin) > 80:
+        origin = origin[:80].rsplit(" ", 1)[0] + "…"
+    origin = origin or SOURCE_FROM.get(first.get("kind"), slug_words(str(first.get("kind", ""))))
+    year = str(first.get("first_seen", ""))[:4]
+    return f"Not yet verified — from {origin}" + (f", {year}" if year.isdigit() else "")
+
+
+def cost(entry: dict) -> str:
+    """The cost in words: "Cost varies" only where a note says how (``cost_note``); a bare "varies"
+    is what harvests set when the source gave no cost, so it reads as not known."""
+    value = entry.get("cost")
+    if value == "varies" and not entry.get("cost_note"):
+        return COST_UNKNOWN
+    return COST.get(value, value)

@@ -24,5 +24,7 @@
     dl.appendChild(dd);
   }
 
-  window.linkwellDom = { el: el, fact: fact, NO_TIMES: 'Times not given — ask the group' };
+  /* One wording for what a listing does not say, on every page (linkwell/publish/site/words.py has the same). */
+  window.linkwellDom = { el: el, fact: fact, NO_TIMES: 'Times not given — ask the group',
+    COST_UNKNOWN: 'Cost not known — ask the group' };
 })();

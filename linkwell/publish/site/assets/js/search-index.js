@@ -466,7 +466,7 @@
           result.distance = function (n) { return geo.distance[n]; };
           result.recordsEach = function (ordinals) { return recordsEach(ordinals, geo.place); };
         } else {
-          var ordinals = groups.length ? byRelevance(found, scores(m, res[0])) : found.matched || [];
+          var ordinals = groups.length ? byRelevance(found, res[0]) : found.matched || [];
           result.page = function (need) { return Promise.resolve(ordinals.slice(0, need)); };
           result.distance = function () { return undefined; };
         }
@@ -510,23 +510,21 @@
     return { matched: matched, tierCounts: tierCounts, total: total, chunks: chunks };
   }
 
-  /* Each entry's relevance to the words: per group 2 for a match in its name, 1 in its text or tags,
-   * 0 through a category or tag of the synonym table alone. */
-  function scores(m, sets) {
-    var score = new Uint8Array(m.total);
-    sets.forEach(function (s) {
-      for (var n = 0; n < m.total; n++) score[n] += s.names[n] ? 2 : s.text[n];
-    });
-    return score;
-  }
-
-  /* Within each tier, higher relevance first, then entry (name) order. */
-  function byRelevance(found, score) {
-    var out = [], matched = found.matched;
+  /* Within each tier, higher relevance first, then entry (name) order. An entry's relevance is, per
+   * word group, 2 for a match in its name, 1 in its text or tags, 0 through a category or tag of the
+   * synonym table alone. A bucket per relevance level (a few small integers): no sort. */
+  function byRelevance(found, sets) {
+    var matched = found.matched, score = new Uint8Array(matched.length), top = 0, out = [];
+    for (var i = 0; i < matched.length; i++) {
+      var n = matched[i], s = 0;
+      for (var g = 0; g < sets.length; g++) s += sets[g].names[n] ? 2 : sets[g].text[n];
+      score[i] = s;
+      if (s > top) top = s;
+    }
     for (var k = 0, at = 0; k < found.tierCounts.length; at += found.tierCounts[k++]) {
-      var tier = matched.slice(at, at + found.tierCounts[k]);
-      tier.sort(function (a, b) { return score[b] - score[a] || a - b; });
-      out = out.concat(tier);
+      for (var level = top; level >= 0; level--) {
+        for (var j = at; j < at + found.tierCounts[k]; j++) if (score[j] === level) out.push(matched[j]);
+      }
     }
     return out;
   }

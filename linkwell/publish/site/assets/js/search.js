@@ -215,7 +215,7 @@
       if (distance != null) fact(facts, 'Distance', rec.q ? 'Somewhere in ' + borough : howFar(distance));
       fact(facts, 'Where', rec.w ? rec.w + (borough ? ' (' + borough + ')' : '') : borough);
       fact(facts, 'When', rec.s || NO_TIMES);
-      fact(facts, 'Cost', labels(m, 'cost', [rec.k]));
+      fact(facts, 'Cost', rec.ku ? window.linkwellDom.COST_UNKNOWN : labels(m, 'cost', [rec.k]));
       fact(facts, 'How', labels(m, 'del', rec.m));
       fact(facts, 'Getting in', labels(m, 'acc', rec.a));
       fact(facts, 'For', [rec.r, labels(m, 'grp', rec.g)].filter(Boolean).join('; '));
@@ -355,7 +355,32 @@
       filters.suggest(null, null);
       updateMap();
     });
-    if (fromURL()) run(null);
+    /* Back from a listing: the same results, as far down as they were, with the same filter groups
+     * open. Kept in this history entry's state when the person leaves the page. */
+    function remember() {
+      var open = Array.prototype.filter.call(form.querySelectorAll('details'), function (d) { return d.open; })
+        .map(function (d) { return d.dataset.facet || d.id; });
+      history.replaceState({ y: window.scrollY, open: open, shown: shown }, '', location.href);
+    }
+    window.addEventListener('pagehide', remember);
+    list.addEventListener('click', function (e) { if (e.target.closest('a')) remember(); });
+    var saved = history.state;
+    if (saved && saved.open) {
+      form.querySelectorAll('details').forEach(function (d) {
+        d.open = saved.open.indexOf(d.dataset.facet || d.id) >= 0;
+      });
+    }
+    if (fromURL()) {
+      var job = run(null);
+      if (saved && saved.y != null) {
+        if ('scrollRestoration' in history) history.scrollRestoration = 'manual';
+        job.then(function again() {
+          if (shown < Math.min(saved.shown || 0, current ? current.total : 0)) return showMore(runId).then(again);
+          window.scrollTo(0, saved.y);
+          return null;
+        });
+      }
+    }
   }
 
   if (window.document$ && window.document$.subscribe) window.document$.subscribe(init);

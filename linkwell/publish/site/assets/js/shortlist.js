@@ -218,7 +218,7 @@
             var borough = m.labels.bor[rec.b] || '';
             fact(dl, 'Where', rec.w ? rec.w + ' (' + borough + ')' : borough);
             fact(dl, 'When', rec.s || window.linkwellDom.NO_TIMES);
-            fact(dl, 'Cost', m.labels.cost[rec.k]);
+            fact(dl, 'Cost', rec.ku ? window.linkwellDom.COST_UNKNOWN : m.labels.cost[rec.k]);
             fact(dl, 'How to join', (rec.a || []).map(function (x) { return JOIN[m.facets.acc[x]] || m.labels.acc[x]; }).join('; '));
             if (rec.p) fact(dl, 'Phone', rec.p, idx.safeUrl(rec.p, 'tel'));
             if (rec.e) fact(dl, 'Email', rec.e, idx.safeUrl(rec.e, 'mailto'));
