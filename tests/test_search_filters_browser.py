@@ -374,6 +374,9 @@ def test_handout_is_for_the_person(page, site):
     assert "More activities and support: " + site["url"] in text
     assert "This list online: " + share in text
     assert "Your link worker:" in text and "Notes:" in text
+    page.wait_for_selector(".lw-handout-qr svg path")
+    size = page.evaluate("document.querySelector('.lw-handout-qr svg').viewBox.baseVal.width")
+    assert size >= 21 + 4  # a QR code (version 1 and up: 21 modules a side) with its margin
     shot(page, "handout-print")
     page.emulate_media(media="screen")
 

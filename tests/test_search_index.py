@@ -15,6 +15,7 @@ from linkwell.publish.search import form as search_form
 from linkwell.publish.search.everyday import tokens
 from linkwell.publish.search.files import PLACE_CHUNK, TILE_X, TILE_Y, encode_ids, hilbert
 from linkwell.publish.search.index import facet_values, id_shard, schedule_facets, write_search_index
+from linkwell.publish.site.words import unverified_notice
 from linkwell.reference.postcodes import postcodes
 from linkwell.reference.schema import vocabulary
 
@@ -85,7 +86,10 @@ def test_records_are_in_tier_order_fresh_first(index):
         entry = by_id[rec["i"]]
         expected = 3 if entry["status"] == "temporarily-closed" else freshness(entry, TODAY).rank
         assert rec["t"] == expected
-        assert rec["f"].endswith(freshness(entry, TODAY).notice[1:])
+        fresh = freshness(entry, TODAY)
+        notice = unverified_notice(entry) if fresh.state == "unverified" else fresh.notice
+        assert rec["f"].endswith(notice[1:])
+        assert "check before referring" not in rec["f"] or fresh.state == "stale"
         tiers.append(rec["t"])
     assert tiers == sorted(tiers)
     starts = index["meta"]["tiers"]

@@ -91,16 +91,17 @@ def test_feeds_are_written_beside_the_site(site):
     assert (site / "openreferral").is_dir()
 
 
-def test_entry_page_transfers_under_100_kb(tmp_path_factory):
-    """HTML + every stylesheet and script it loads, gzipped (map tiles aside): the DESIGN.md budget,
-    on a listing with a map (so Leaflet counts)."""
+def test_entry_page_transfers_under_60_kb(tmp_path_factory):
+    """HTML + every stylesheet and script it loads, gzipped (map tiles aside), on a listing with a map:
+    under 60 KB (issue 16), as Leaflet is fetched only when the map comes near the screen (entry.js)."""
     from test_site_xss import located_site
 
     from bench.site import page_transfer
     total, parts = page_transfer(located_site(tmp_path_factory), "entries/syn-1")
     names = [name for name, _ in parts]
-    assert "leaflet.js" in names and "linkwell.css" in names and any("main." in n for n in names), names
-    assert total < 100 * 1024, parts
+    assert "linkwell.css" in names and "entry.js" in names and any("main." in n for n in names), names
+    assert "leaflet.js" not in names and "leaflet.css" not in names
+    assert total < 60 * 1024, parts
 
 
 def _copy_directory(tmp_path: Path) -> Path:

@@ -106,6 +106,34 @@
     });
   }
 
+  /* A QR code of `url` in `box` (an SVG of squares built with createElementNS), from qrcode-generator
+   * (npm), loaded only here. Without it the printed address is still there. */
+  function drawQr(box, url) {
+    var ready = window.qrcode ? Promise.resolve() : new Promise(function (resolve, reject) {
+      var s = el('script', { src: base() + 'js/qrcode.js' });
+      s.onload = resolve;
+      s.onerror = reject;
+      document.head.appendChild(s);
+    });
+    ready.then(function () {
+      var code = window.qrcode(0, 'M');
+      code.addData(url);
+      code.make();
+      var n = code.getModuleCount(), ns = 'http://www.w3.org/2000/svg';
+      var svg = document.createElementNS(ns, 'svg');
+      svg.setAttribute('viewBox', '-2 -2 ' + (n + 4) + ' ' + (n + 4));
+      svg.setAttribute('role', 'img');
+      svg.setAttribute('aria-label', 'QR code of this list’s address');
+      var d = '';
+      for (var r = 0; r < n; r++) for (var c = 0; c < n; c++) if (code.isDark(r, c)) d += 'M' + c + ' ' + r + 'h1v1h-1z';
+      var path = document.createElementNS(ns, 'path');
+      path.setAttribute('d', d);
+      svg.appendChild(path);
+      box.textContent = '';
+      box.appendChild(svg);
+    }).catch(function () { box.textContent = ''; });
+  }
+
   /* ---- the shortlist page ---- */
   function shortlistPage() {
     var root = document.getElementById('lw-shortlist');
@@ -130,6 +158,8 @@
     footer.appendChild(el('p', null, 'More activities and support: ' + site));
     var here = el('p', { class: 'lw-handout-link' });
     footer.appendChild(here);
+    var qr = el('div', { class: 'lw-handout-qr' });
+    footer.appendChild(qr);
     footer.appendChild(el('p', { class: 'lw-handout-blank' }, 'Your link worker: '));
     footer.appendChild(el('p', { class: 'lw-handout-blank lw-handout-notes' }, 'Notes: '));
     root.appendChild(footer);
@@ -189,6 +219,7 @@
       drawTools();
       footer.hidden = !ids().length;
       here.textContent = ids().length ? 'This list online: ' + shareUrl() : '';
+      if (ids().length) drawQr(qr, shareUrl());
       listNode.textContent = '';
       var wanted = ids();
       if (!wanted.length) {

@@ -1,0 +1,1 @@
+../../../../../node_modules/qrcode-generator/dist/qrcode.js
