@@ -154,12 +154,12 @@
     root.appendChild(printed);
     root.appendChild(listNode);
     var footer = el('div', { class: 'lw-print-only lw-handout-footer' });
+    var qr = el('div', { class: 'lw-handout-qr' });
+    footer.appendChild(qr);
     var site = new URL(base(), location.href).href;
     footer.appendChild(el('p', null, 'More activities and support: ' + site));
     var here = el('p', { class: 'lw-handout-link' });
     footer.appendChild(here);
-    var qr = el('div', { class: 'lw-handout-qr' });
-    footer.appendChild(qr);
     footer.appendChild(el('p', { class: 'lw-handout-blank' }, 'Your link worker: '));
     footer.appendChild(el('p', { class: 'lw-handout-blank lw-handout-notes' }, 'Notes: '));
     root.appendChild(footer);
