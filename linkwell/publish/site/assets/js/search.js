@@ -98,7 +98,7 @@
         if (state.facets[k].length) bits.push(state.facets[k].map(function (v) { return labelOf(k, v); }).join(' or '));
       });
       if (state.age) bits.push('age ' + state.age);
-      if (current && current.point) bits.push('nearest to ' + current.point.postcode + ' first');
+      if (total && current && current.point) bits.push('nearest to ' + current.point.postcode + ' first');
       var head = total === 1 ? '1 result' : thousands(total) + ' results';
       return head + (bits.length ? ' ' + bits[0] + (bits.length > 1 ? ', ' + bits.slice(1).join(', ') : '') : '') + '.';
     }
