@@ -396,3 +396,26 @@ def test_a_never_verified_listing_says_where_it_came_from(page, site):
     searched(page, f"{site['url']}?q={quote(bundled['name'])}&bor={bundled['borough']}")
     card = page.locator(f'#lw-results .lw-result[data-entry="{bundled["id"]}"] .lw-notice')
     assert card.inner_text().startswith("Not yet verified — from ")
+
+
+def test_map_fans_out_pins_at_one_spot_with_a_key_and_full_popups(page, site):
+    count = searched(page, site["url"] + "?bor=lewisham&pc=SE8+4RJ")
+    assert count > 1
+    page.click("#lw-map-toggle")
+    page.wait_for_selector("#lw-map .lw-pin")
+    page.wait_for_function("() => !document.querySelector('#lw-map.leaflet-zoom-anim, #lw-map .leaflet-zoom-animated"
+                           ".leaflet-zoom-anim')")
+    pins = page.eval_on_selector_all("#lw-map .lw-pin", "els => els.map(e => { const r = e.getBoundingClientRect();"
+                                     " return [e.textContent, Math.round(r.x), Math.round(r.y)]; })")
+    numbers = [p[0] for p in pins]
+    assert numbers == [str(i + 1) for i in range(len(pins))]  # every pin numbered as in the list
+    assert len({(x, y) for _, x, y in pins}) == len(pins)  # none hidden under another
+    legend = page.locator("#lw-map-legend").inner_text()
+    assert "Red circle: postcode SE8 4RJ" in legend and "Numbered pin" in legend
+    page.locator("#lw-map .lw-pin").first.click()
+    pop = page.locator(".leaflet-popup-content")
+    pop.wait_for()
+    text = pop.inner_text()
+    assert "Lewisham" in text and ("miles" in text or "Somewhere in Lewisham" in text)
+    assert pop.locator(".lw-shortlist-btn").count() == 1
+    shot(page, "map")

@@ -255,26 +255,45 @@
       var L = window.L;
       markers.clearLayers();
       var points = [];
+      var atSpot = {};  // listings at the same spot fan out around it, each pin numbered and clickable
+      records.forEach(function (rec) { if (rec.y) atSpot[rec.y.join()] = (atSpot[rec.y.join()] || 0) + 1; });
+      var seen = {};
       records.forEach(function (rec, i) {
         if (!rec.y) return;
-        var icon = L.divIcon({ className: 'lw-pin' + (rec.q ? ' lw-pin-approx' : ''), html: String(i + 1), iconSize: [26, 26] });
+        var key = rec.y.join(), k = seen[key] = (seen[key] || 0) + 1, many = atSpot[key] > 1;
+        var angle = 2 * Math.PI * (k - 1) / atSpot[key], spread = many ? 14 + 2 * atSpot[key] : 0;
+        var icon = L.divIcon({ className: 'lw-pin' + (rec.q ? ' lw-pin-approx' : ''), html: String(i + 1), iconSize: [26, 26],
+          iconAnchor: [13 - Math.round(spread * Math.cos(angle)), 13 - Math.round(spread * Math.sin(angle))] });
         var marker = L.marker(rec.y, { icon: icon, title: (i + 1) + '. ' + rec.n, alt: rec.n, keyboard: true });
-        var pop = el('div', { class: 'lw-pop' });
-        var a = el('a', { href: idx.base + 'entries/' + encodeURIComponent(rec.i) + '/' }, rec.n);
-        pop.appendChild(a);
-        if (rec.q) pop.appendChild(el('p', null, 'Exact place not given: shown at the centre of its borough.'));
-        marker.bindPopup(pop);
+        marker.bindPopup(popup(rec, current.distance(rec.ord)));
         markers.addLayer(marker);
         points.push(rec.y);
       });
+      var legend = document.getElementById('lw-map-legend');
+      legend.textContent = '';
+      legend.appendChild(el('li', { class: 'lw-legend-pin' }, 'Numbered pin: a result, as numbered in the list'));
+      if (records.some(function (r) { return r.q; })) {
+        legend.appendChild(el('li', { class: 'lw-legend-approx' }, 'Grey dashed pin: no exact place given, shown at its borough’s centre'));
+      }
       if (current && current.point) {
         var here = [current.point.lat, current.point.lon];
         markers.addLayer(L.circleMarker(here, { radius: 9, color: '#b00020', weight: 3, fillOpacity: 0.3 })
           .bindTooltip('Postcode ' + current.point.postcode));
         points.push(here);
-      }
-      map.lwPoints = points;
+        legend.appendChild(el('li', { class: 'lw-legend-here' }, 'Red circle: postcode ' + current.point.postcode));
+      }      map.lwPoints = points;
       if (points.length) map.fitBounds(points, { padding: [24, 24], maxZoom: 15 });
+    }
+    /* A pin's popup: name, address, distance and Add to shortlist. */
+    function popup(rec, distance) {
+      var pop = el('div', { class: 'lw-pop' }), m = current.meta, borough = m.labels.bor[rec.b] || '';
+      pop.appendChild(el('a', { href: idx.base + 'entries/' + encodeURIComponent(rec.i) + '/' }, rec.n));
+      pop.appendChild(el('p', null, rec.w ? rec.w + (borough ? ' (' + borough + ')' : '') : borough));
+      if (rec.q) pop.appendChild(el('p', null, 'Somewhere in ' + borough + ': exact place not given, shown at its centre.'));
+      else if (distance != null) pop.appendChild(el('p', null, howFar(distance)));
+      var sl = window.linkwellShortlist;
+      if (sl) pop.appendChild(sl.button(rec.i, rec.n));
+      return pop;
     }
     function openMap() {
       mapPanel.hidden = false;
