@@ -419,3 +419,16 @@ def test_map_fans_out_pins_at_one_spot_with_a_key_and_full_popups(page, site):
     assert "Lewisham" in text and ("miles" in text or "Somewhere in Lewisham" in text)
     assert pop.locator(".lw-shortlist-btn").count() == 1
     shot(page, "map")
+
+
+def test_result_cards_are_compact_on_a_phone(page, site):
+    searched(page, site["url"] + "?q=art&pc=SE8+4RJ")
+    card = page.locator("#lw-results .lw-result").first
+    card.scroll_into_view_if_needed()
+    shot(page, "card")
+    facts = card.locator("dl.lw-facts dt")
+    first_dt, first_dd = facts.first.bounding_box(), card.locator("dl.lw-facts dd").first.bounding_box()
+    if page.width < 600:
+        assert card.bounding_box()["height"] < 0.45 * 844  # under half a phone screen (a third without the notice)
+        assert abs(first_dt["y"] - first_dd["y"]) < 4  # label beside its value
+    assert first_dd["height"] < 30  # one line each

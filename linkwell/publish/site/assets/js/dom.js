@@ -2,8 +2,8 @@
  *
  * el(tag, attrs, text): an element with attributes and text set through setAttribute/textContent,
  * never innerHTML, so listing text from outside stays text.
- * fact(dl, term, value, href): appends <dt>term</dt><dd>value</dd> to a <dl> when value is not
- * empty; href (already checked by linkwellIndex.safeUrl) makes the value a link.
+ * fact(dl, term, value, href, cls): appends <dt>term</dt><dd>value</dd> to a <dl> when value is not
+ * empty; href (already checked by linkwellIndex.safeUrl) makes the value a link; cls is a class for both.
  */
 (function () {
   'use strict';
@@ -16,10 +16,11 @@
     return node;
   }
 
-  function fact(dl, term, value, href) {
+  function fact(dl, term, value, href, cls) {
     if (!value) return;
-    dl.appendChild(el('dt', null, term));
-    var dd = el('dd');
+    var attrs = cls ? { class: cls } : null;
+    dl.appendChild(el('dt', attrs, term));
+    var dd = el('dd', attrs);
     if (href) dd.appendChild(el('a', { href: href }, value)); else dd.textContent = value;
     dl.appendChild(dd);
   }
