@@ -149,10 +149,22 @@ def test_geo_tiles_hold_every_entry_once_with_its_position(index):
             for i, n in enumerate(ids):
                 assert n not in seen
                 seen[n] = (lat0 + ty * dlat + body["p"][2 * i] / 10000, lon0 + tx * dlon + body["p"][2 * i + 1] / 10000)
+    for n in seen:
+        assert "q" not in records[n], "a listing at its borough's centre is not in the tiles"
+    for t, count in enumerate(meta["approx"]):  # those are listed apart, by tier
+        body = load(f"g/{t}/approx.json") if count else None
+        ids = decode(body["o"], meta["total"]) if body else []
+        assert len(ids) == count
+        for i, n in enumerate(ids):
+            assert n not in seen and records[n]["q"] == 1
+            assert meta["tiers"][t] <= n < meta["tiers"][t + 1]
+            seen[n] = (lat0 + body["p"][2 * i] / 10000, lon0 + body["p"][2 * i + 1] / 10000)
+    assert sum(meta["approx"]) > 0
     assert sorted(seen) == list(range(meta["total"]))
     folder = index["out"] / "search" / meta["base"] / "g"
     assert sorted(str(p.relative_to(folder)) for p in folder.rglob("*.json") if not p.name.startswith("b")) == sorted(
-        f"{t}/{name}.json" for name, counts in meta["tiles"].items() for t, c in enumerate(counts) if c)
+        [f"{t}/{name}.json" for name, counts in meta["tiles"].items() for t, c in enumerate(counts) if c]
+        + [f"{t}/approx.json" for t, c in enumerate(meta["approx"]) if c])
     for n, (lat, lon) in seen.items():
         assert abs(lat - records[n]["y"][0]) < 2e-4 and abs(lon - records[n]["y"][1]) < 2e-4
 
@@ -210,7 +222,7 @@ def test_a_tile_lists_its_entries_along_the_curve_so_chunks_are_compact(tmp_path
     """Records by place are worth having when a chunk covers a small part of its tile: the box
     around 32 entries in curve order is a fraction of the tile's (about the whole tile in any
     order unrelated to place)."""
-    write_search_index(list(generate(3000, seed=4)), tmp_path, TODAY)
+    write_search_index(list(generate(6000, seed=4)), tmp_path, TODAY)
     meta = json.loads((tmp_path / "search" / "meta.json").read_text())
     base = tmp_path / "search" / meta["base"]
 
@@ -218,10 +230,10 @@ def test_a_tile_lists_its_entries_along_the_curve_so_chunks_are_compact(tmp_path
         ys, xs = [y for y, _ in pts], [x for _, x in pts]
         return (max(ys) - min(ys)) * (max(xs) - min(xs))
     shares = []
-    for name, counts in meta["tiles"].items():
-        if counts[1] < 3 * PLACE_CHUNK:
-            continue
-        p = json.loads((base / "g" / "1" / f"{name}.json").read_text())["p"]
+    tiles = [(t, name) for name, counts in meta["tiles"].items() for t, count in enumerate(counts)
+             if count >= 2 * PLACE_CHUNK]
+    for t, name in tiles:
+        p = json.loads((base / "g" / str(t) / f"{name}.json").read_text())["p"]
         points = list(zip(p[::2], p[1::2], strict=True))
         whole = area(points)
         chunks = range(0, len(points) - PLACE_CHUNK + 1, PLACE_CHUNK)
@@ -248,7 +260,11 @@ def test_rare_facet_values_also_have_files_with_positions(index):
         for i, n in enumerate(ids):
             lat, lon = lat0 + body["p"][2 * i] / 10000, lon0 + body["p"][2 * i + 1] / 10000
             assert abs(lat - records[n]["y"][0]) < 2e-4 and abs(lon - records[n]["y"][1]) < 2e-4, path
-            # k: its index in its tier's file for the tile its position is in (so its record by place)
+            # k: its index in its tier's file for the tile its position is in (so its record by place);
+            # none for a listing at its borough's centre (not in the tiles)
+            assert (body["k"][i] is None) == bool(records[n].get("q")), path
+            if body["k"][i] is None:
+                continue
             y, x = body["p"][2 * i], body["p"][2 * i + 1]
             t = next(t for t in range(4) if meta["tiers"][t] <= n < meta["tiers"][t + 1])
             assert _tile_ids(index, t, f"{x // TILE_X}-{y // TILE_Y}")[body["k"][i]] == n, path

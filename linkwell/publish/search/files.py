@@ -23,6 +23,7 @@ TILE_LAT, TILE_LON = 0.05, 0.08  # geo tiles of about 5.5 km x 5.5 km
 TILE_Y, TILE_X = round(TILE_LAT * 10000), round(TILE_LON * 10000)  # a tile's size in positions' units
 NO_POSITION = (None, None)
 SINGLE_VALUED = {"bor", "cost"}  # facets an entry has exactly one value of
+APPROX = "~"  # the tile name index.entry_facts gives a listing placed at its borough's centre
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Numbered:
     facets: dict[tuple[str, str], list[int]] = field(default_factory=lambda: defaultdict(list))
     ages: dict[tuple[int, int], list[int]] = field(default_factory=lambda: defaultdict(list))
     tiles: dict[tuple[int, str], list[tuple[int, int, int]]] = field(default_factory=lambda: defaultdict(list))
+    approx: dict[int, list[tuple[int, int, int]]] = field(default_factory=lambda: defaultdict(list))  # t: (n, y, x)
     records: list[bytes] = field(default_factory=list)
     id_map: dict[int, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
     positions: dict[int, list[int]] = field(default_factory=dict)  # n -> [y, x] from the London box's corner
@@ -110,9 +112,13 @@ def term_files(num: Numbered) -> tuple[dict[str, bytes], list[str]]:
     return files, split
 
 
-def geo_files(num: Numbered, tiers: int) -> tuple[dict[str, bytes], dict[str, list[int]]]:
-    """Position tiles by tier, their 2 x 2 blocks and the records by place; and each tile's count per
-    tier. Fills ``num.positions`` and ``num.place_index`` (the facet files with positions need them)."""
+def geo_files(num: Numbered, tiers: int) -> tuple[dict[str, bytes], dict[str, list[int]], list[int]]:
+    """Position tiles by tier, their 2 x 2 blocks and the records by place; each tile's count per
+    tier; and each tier's count of listings placed at their borough's centre, which are not in the
+    tiles but in ``g/<tier>/approx.json`` (``{"o": ids, "p": [y, x, ...]}`` from the London box's
+    corner): a search by distance lists them after the exact places. Fills ``num.positions`` and
+    ``num.place_index`` (the facet files with positions need them; a listing at its borough's
+    centre has a position but no place index)."""
     files: dict[str, bytes] = {}
     tile_counts: dict[str, list[int]] = defaultdict(lambda: [0] * tiers)
     blocks: dict[tuple[int, str], list[str]] = defaultdict(list)  # (tier, south-west tile) -> its tiles
@@ -133,7 +139,14 @@ def geo_files(num: Numbered, tiers: int) -> tuple[dict[str, bytes], dict[str, li
     for (t, corner), names in blocks.items():
         files[f"g/{t}/b{corner}.json"] = b"{" + b",".join(
             json_bytes(name) + b":" + files[f"g/{t}/{name}.json"] for name in sorted(names)) + b"}"
-    return files, dict(sorted(tile_counts.items()))
+    approx_counts = [0] * tiers
+    for t, points in num.approx.items():
+        approx_counts[t] = len(points)
+        for n, y, x in points:
+            num.positions[n] = [y, x]
+        files[f"g/{t}/approx.json"] = json_bytes({"o": encode_order([p[0] for p in points]),
+                                                  "p": [c for p in points for c in p[1:]]})
+    return files, dict(sorted(tile_counts.items())), approx_counts
 
 
 def facet_files(num: Numbered) -> tuple[dict[str, bytes], dict[str, int]]:

@@ -63,6 +63,7 @@ from linkwell.listings.freshness import freshness
 from linkwell.publish.output import json_bytes, write_bytes
 from linkwell.publish.search.everyday import search_table, tokens
 from linkwell.publish.search.files import (
+    APPROX,
     CHUNK,
     PLACE_CHUNK,
     TILE_LAT,
@@ -275,11 +276,12 @@ def entry_facts(entry: dict, today: dt.date, index_of: dict, centroids: dict) ->
     if point:
         lat, lon, approx = point
         rec["y"] = [round(lat, 4), round(lon, 4)]
-        if approx:
-            rec["q"] = 1
         tx, ty = int((lon - LON0) // TILE_LON), int((lat - LAT0) // TILE_LAT)
         tile = (f"{tx}-{ty}", min(TILE_Y - 1, round((lat - LAT0 - ty * TILE_LAT) * 10000)),
                 min(TILE_X - 1, round((lon - LON0 - tx * TILE_LON) * 10000)))  # the tile is floor(position / size)
+        if approx:  # at its borough's centre: listed apart, after the exact places (files.APPROX)
+            rec["q"] = 1
+            tile = (APPROX, round((lat - LAT0) * 10000), round((lon - LON0) * 10000))
     contact = entry.get("contact") or {}
     website = contact.get("website") or entry["organisation"].get("website")
     for key, value in (("u", website), ("p", contact.get("phone")), ("e", contact.get("email"))):
@@ -302,7 +304,7 @@ def build_files(entries: list[dict], today: dt.date, *, cache: dict | None = Non
     ranked = _ranked(entries, today, values, {} if cache is None else cache, digests or {})
     num, tier_starts = _numbered(ranked)
     files, split = term_files(num)
-    geo, tile_counts = geo_files(num, len(TIERS))
+    geo, tile_counts, approx_counts = geo_files(num, len(TIERS))
     facets, pos_counts = facet_files(num)  # after geo_files: it places the entries
     files.update(geo)
     files.update(facets)
@@ -317,7 +319,7 @@ def build_files(entries: list[dict], today: dt.date, *, cache: dict | None = Non
         "v": 1, "base": digest.hexdigest()[:12], "total": num.total, "built": today.isoformat(), "chunk": CHUNK,
         "placeChunk": PLACE_CHUNK, "tiers": tier_starts, "tierNames": TIERS, "split": split, "idShards": ID_SHARDS,
         "facets": values, "labels": facet_labels(),
-        "tile": [LAT0, LON0, TILE_LAT, TILE_LON], "tiles": tile_counts,
+        "tile": [LAT0, LON0, TILE_LAT, TILE_LON], "tiles": tile_counts, "approx": approx_counts,
         "facetFiles": sorted(f"{k}/{v}" for k, v in num.facets),
         "pos": pos_counts,
         "shards": " ".join(sorted(p[2:-5] for p in files if p.startswith("t/"))),
@@ -368,7 +370,9 @@ def _numbered(ranked: list[tuple]) -> tuple[Numbered, list[int]]:
             num.facets[tuple(pair)].append(n)
         if age is not None:
             num.ages[tuple(age)].append(n)
-        if tile is not None:
+        if tile is not None and tile[0] == APPROX:
+            num.approx[t].append((n, tile[1], tile[2]))
+        elif tile is not None:
             num.tiles[t, tile[0]].append((n, tile[1], tile[2]))
         num.records.append(rec)
         num.id_map[shard][entry_id] = n

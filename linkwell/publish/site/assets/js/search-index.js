@@ -248,7 +248,9 @@
     return km(p.lat, p.lon, lat, lon);
   }
 
-  function byDistance(a, b) { return a.t - b.t || a.d - b.d || a.n - b.n; }
+  /* Within a tier, listings at an exact place nearest first, then those placed at their borough's
+   * centre (a: 1; nearest centre first). */
+  function byDistance(a, b) { return a.t - b.t || a.a - b.a || a.d - b.d || a.n - b.n; }
 
   /* Nearest-first within each tier. Position tiles are split by tier (g/<tier>/<tile>.json), so a
    * tier's matches are ordered from that tier's tiles alone. A tier's first tiles are the 2 x 2 block
@@ -272,7 +274,7 @@
     this.tiers = m.tierNames.map(function (_, t) {
       var tiles = near.filter(function (x) { return m.tiles[x.name][t]; });
       return { t: t, tiles: tiles, block: tiles.filter(function (x) { return inBlock[x.name]; }),
-               asked: {}, next: 0, found: [], pre: 0 };
+               asked: {}, next: 0, found: [], pre: 0, approx: m.approx && m.approx[t] ? null : [] };
     });
   }
   var FIRST_TILES = 4;  // a later round of a tier's tiles is never smaller than this
@@ -294,6 +296,22 @@
       }
       return body.then(function (b) { return [x.name, b]; });
     }));
+  };
+  /* The tier's matches placed at their borough's centre (g/<tier>/approx.json), nearest centre first:
+   * tier.approx, listed after the tier's exact places. */
+  GeoOrder.prototype.fetchApprox = function (tier) {
+    var self = this, m = this.m;
+    if (tier.approx) return Promise.resolve();
+    return part(m, 'g/' + tier.t + '/approx.json').then(function (body) {
+      var ids = body ? listOf(body.o) : [], list = [];
+      for (var i = 0; i < ids.length; i++) {
+        if (self.matches && !self.matches[ids[i]]) continue;
+        var d = km(self.point.lat, self.point.lon, m.tile[0] + body.p[2 * i] / 10000, m.tile[1] + body.p[2 * i + 1] / 10000);
+        self.distance[ids[i]] = d;
+        list.push({ n: ids[i], d: d, t: tier.t, a: 1 });
+      }
+      tier.approx = list.sort(byDistance);
+    });
   };
   /* A tier's first round: its block and its `count` nearest tiles. */
   GeoOrder.prototype.fetchFirst = function (tier, count) {
@@ -350,15 +368,19 @@
       var tier = this.tiers[t], before = out.length;
       if (!this.tierCounts[t]) continue;
       while (tier.next < tier.tiles.length && tier.asked[tier.tiles[tier.next].name] === 2) tier.next++;
-      var complete = tier.found.length === this.tierCounts[t] || tier.next >= tier.tiles.length;
-      var radius = complete ? Infinity : tier.tiles[tier.next].d;
+      var known = !(m.approx && m.approx[t]) || tier.approx;  // the tier's listings at a borough's centre
+      var complete = known && (tier.found.length === this.tierCounts[t] - tier.approx.length ||
+                               tier.next >= tier.tiles.length);
+      var radius = complete || tier.next >= tier.tiles.length ? Infinity : tier.tiles[tier.next].d;
       out = out.concat(tier.found.filter(function (f) { return f.d <= radius; }).sort(byDistance));
+      if (complete) out = out.concat(tier.approx);  // after every exact place of the tier
       if (complete || out.length >= need) continue;
       var batch;
       if (!tier.started) {  // the first round (perhaps already on its way: prefetch)
         tier.started = true;
         var size = Math.max(tier.pre, this.firstRound(tier, need - before, this.tierCounts[t] / (m.tiers[t + 1] - m.tiers[t])));
-        batch = Promise.all([tier.first || [], this.fetchFirst(tier, size)]).then(function (two) { return two[0].concat(two[1]); });
+        batch = Promise.all([tier.first || [], this.fetchFirst(tier, size), this.fetchApprox(tier)])
+          .then(function (got) { return got[0].concat(got[1]); });
       } else {  // as many again as have been fetched, nearest first
         var more = tier.tiles.filter(function (x) { return !tier.asked[x.name]; });
         batch = this.fetchTiles(tier, more.slice(0, Math.max(FIRST_TILES, Object.keys(tier.asked).length)));
@@ -378,7 +400,7 @@
     for (var i = 0; i < ids.length; i++) {
       if (this.matches && !this.matches[ids[i]]) continue;
       var d = km(this.point.lat, this.point.lon, r.lat0 + body.p[2 * i] / 10000, r.lon0 + body.p[2 * i + 1] / 10000);
-      tier.found.push({ n: ids[i], d: d, t: tier.t });
+      tier.found.push({ n: ids[i], d: d, t: tier.t, a: 0 });
       this.distance[ids[i]] = d;
       this.placed(ids[i], tier.t, name, i);
     }
@@ -396,7 +418,7 @@
       return recs.filter(Boolean).map(function (r) {
         var d = r.y ? km(self.point.lat, self.point.lon, r.y[0], r.y[1]) : Infinity;
         self.distance[r.ord] = d;
-        return { n: r.ord, d: d, t: tierOf(self.m, r.ord) };
+        return { n: r.ord, d: d, t: tierOf(self.m, r.ord), a: r.q ? 1 : 0 };
       }).sort(byDistance);
     });
     return this.page(need);
@@ -409,13 +431,11 @@
     for (var i = 0; i < positions.length; i += 4) {
       var n = positions[i];
       if (!this.matches[n] || this.distance[n] !== undefined) continue;
-      var y = positions[i + 1], x = positions[i + 2], t = tierOf(m, n), d = Infinity;
-      if (y != null) {
-        d = km(this.point.lat, this.point.lon, m.tile[0] + y / 10000, m.tile[1] + x / 10000);
-        this.placed(n, t, Math.floor(x / tx) + '-' + Math.floor(y / ty), positions[i + 3]);
-      }
+      var y = positions[i + 1], x = positions[i + 2], k = positions[i + 3], t = tierOf(m, n), d = Infinity;
+      if (y != null) d = km(this.point.lat, this.point.lon, m.tile[0] + y / 10000, m.tile[1] + x / 10000);
+      if (k != null) this.placed(n, t, Math.floor(x / tx) + '-' + Math.floor(y / ty), k);
       this.distance[n] = d;
-      list.push({ n: n, d: d, t: t });
+      list.push({ n: n, d: d, t: t, a: y != null && k == null ? 1 : 0 });  // no place index: at a borough's centre
     }
     this.sorted = Promise.resolve(list.sort(byDistance));
   };
