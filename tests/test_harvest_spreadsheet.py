@@ -60,7 +60,7 @@ def test_csv_header_aliases_and_row_errors(tmp_path):
     path = tmp_path / "groups.csv"
     path.write_text(
         "Service Name,Description,CATEGORY,postal code,Cost,Referral route,Website,Date verified\n"
-        f"Men's shed,Make and mend together.,Social,{PCS[5]},Free,Just turn up,www.example.org,2025-03-01\n"
+        f"Men's shed,Make and mend together.,Social,{PCS[5]},Free,Just turn up,www.example.org/mens-shed,2025-03-01\n"
         f",No name here.,Social,{PCS[6]},Free,,,\n"
         f"Choir,Sing together.,Singing,{PCS[6]},£2 a week,Self referral,https://example.org/choir,02/03/2025\n"
         f"Zumba gold,Dance fitness.,Zumba,NOT A CODE,,,,\n"
@@ -76,7 +76,7 @@ def test_csv_header_aliases_and_row_errors(tmp_path):
     got = entries(tmp_path / "directory")
     assert set(got) == {"mens-shed", "choir"}
     assert got["mens-shed"]["access"] == ["self-referral"] and got["mens-shed"]["cost"] == "free"
-    assert got["mens-shed"]["contact"] == {"website": "https://www.example.org"}
+    assert got["mens-shed"]["contact"] == {"website": "https://www.example.org/mens-shed"}
     assert got["choir"]["cost"] == "low-cost" and got["choir"]["activities"] == ["music"]
     assert got["choir"]["last_verified"] == "2025-03-02"
 

@@ -35,13 +35,15 @@ import difflib
 import hashlib
 import re
 import tempfile
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from linkwell.listings.loader import EntryLoadError, load_entry_text
 from linkwell.listings.store import dump_entry, entry_path, write_entries
 from linkwell.listings.validate import find_entry_files, validate_paths
+
+from .report import render
 
 HARVESTED_FIELDS = ["name", "organisation", "description", "categories", "activities", "borough", "location",
                     "delivery", "schedule", "cost", "cost_note", "access", "audience", "accessibility",
@@ -50,7 +52,6 @@ REQUIRED = {"name", "organisation", "description", "categories", "borough", "del
             "status"}
 LAST_SEEN_REFRESH_DAYS = 30
 MAX_DROP = 0.15
-REPORT_LIMIT = 200  # lines per report section; the rest is counted
 
 
 def normalise_name(name: str) -> str:
@@ -124,72 +125,9 @@ class Plan:
 
     # --- the report ---------------------------------------------------------------------------
 
-    def report(self) -> str:
-        lines = [f"## Harvest {self.today.isoformat()}", ""]
-        if self.refused:
-            lines += ["**Refused: nothing was written.** Fix the problems below, or run the other sources "
-                      "with `--source ID`.", ""]
-            lines += [f"- `{sid}`: {why}" for sid, why in self.refused] + [""]
-        elif not self.writes:
-            lines += ["No changes: the directory already matches every source.", ""]
-        lines += ["| source | kind | records | new | updated | unchanged | not seen | skipped | dropped | unmapped "
-                  "labels | result |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
-        by_source = defaultdict(Counter)
-        for name, changes in (("new", self.new), ("updated", self.updated), ("not seen", self.not_seen)):
-            for change in changes:
-                by_source[change.source_id][name] += 1
-        for sid, *_ in self.invalid:
-            by_source[sid]["invalid"] += 1
-        refused = dict(self.refused)
-        for r in self.sources:
-            sid = r.source.id
-            counts = by_source[sid]
-            touched = counts["new"] + counts["updated"]
-            unchanged = max(0, len(r.candidates) - touched - counts["invalid"])
-            status = "refused" if sid in refused else ("unchanged (HTTP 304)" if r.not_modified else "ok")
-            lines.append(f"| `{sid}` | {r.source.kind} | {r.records} | {counts['new']} | {counts['updated']} | "
-                         f"{unchanged} | {counts['not seen']} | {len(r.skipped) + counts['invalid']} | "
-                         f"{len(r.dropped)} | {len(r.unmapped)} | {status} |")
-        lines.append("")
-
-        def section(title, items):
-            if not items:
-                return
-            lines.append(f"### {title} ({len(items)})")
-            lines.append("")
-            lines.extend(items[:REPORT_LIMIT])
-            if len(items) > REPORT_LIMIT:
-                lines.append(f"- … and {len(items) - REPORT_LIMIT} more")
-            lines.append("")
-
-        section("New", [f"- {c.link()} {_md(c.name)} — `{c.source_id}` record `{_md(c.record_id)}`"
-                        for c in self.new])
-        section("Updated", [f"- {c.link()} {_md(c.name)}: {', '.join(c.fields)} (from `{c.source_id}`)"
-                            for c in self.updated])
-        section("Kept edits made by people", [
-            f"- {c.link()} {', '.join(c.fields)}: `{c.source_id}` has a different value; the listing's "
-            "value was kept" for c in self.kept])
-        section("Not seen upstream (marked, not deleted)", [
-            f"- {c.link()} {_md(c.name)}: `{c.source_id}` no longer lists record `{_md(c.record_id)}`"
-            for c in self.not_seen])
-        section("Seen again", [f"- {c.link()} {_md(c.name)} (`{c.source_id}`)" for c in self.seen_again])
-        skipped = [f"- `{sid}` {_md(str(s))}" for r in self.sources for sid in [r.source.id] for s in r.skipped]
-        skipped += [f"- `{sid}` record `{_md(rid)}`: {f}: {_md(msg)}" for sid, rid, f, msg in self.invalid]
-        section("Skipped records (fix them at the source)", skipped)
-        section("Dropped: outside London", [f"- `{r.source.id}` {_md(str(s))}" for r in self.sources
-                                            for s in r.dropped])
-        unmapped = [f"- `{r.source.id}`: \"{_md(label)}\" ({n} record{'s' if n != 1 else ''})"
-                    for r in self.sources for label, n in sorted(r.unmapped.items())]
-        section("Unmapped labels (add them to the source's mapping in the sources file)", unmapped)
-        notes = [f"- `{r.source.id}`: {_md(note)}" for r in self.sources for note in r.notes]
-        section("Notes", notes + [f"- {_md(w)}" for w in self.warnings])
-        return "\n".join(lines).rstrip() + "\n"
-
-
-def _md(text: str) -> str:
-    """Text from a source made safe inside Markdown (a PR body): no HTML, no link or code syntax."""
-    text = " ".join(str(text).split())
-    return re.sub(r"([\\`*_\[\]<>|#!])", r"\\\1", text)
+    def report(self, dry_run: bool = False) -> str:
+        """Markdown for a pull-request body; with ``dry_run`` also each source's mapping block."""
+        return render(self, dry_run)
 
 
 # --- planning --------------------------------------------------------------------------------
@@ -343,31 +281,21 @@ def _merge_source(result, d: _Directory, p: Plan, today: dt.date, max_drop: floa
         p.not_seen.append(Change(entry["id"], entry["borough"], entry["name"], sid, record_id))
 
 
-def _merge_candidate(result, candidate, d: _Directory, p: Plan, today: dt.date, touched) -> None:  # noqa: C901
-    sid = result.source.id
+def _new_entry(result, candidate, d: _Directory, p: Plan, today: dt.date, harvested: dict, verification) -> str:
     fields = candidate.fields
-    verification = _verification(candidate)
-    harvested = {k: copy.deepcopy(fields[k]) for k in HARVESTED_FIELDS if k in fields}
-    if verification:
-        harvested["verified_by"], harvested["last_verified"] = verification
-    entry_id = d.match(sid, candidate.record_id, fields)
-    if entry_id is None:
-        entry_id = d.new_id(fields["name"], fields["borough"], sid, candidate.record_id)
-        verified_by, last_verified = verification or ("unverified", today.isoformat())
-        entry = {"id": entry_id, **copy.deepcopy(fields), "last_verified": last_verified,
-                 "verified_by": verified_by, "sources": [_source_item(result, candidate, today, None, harvested)]}
-        d.entries[entry_id] = entry
-        d.index(entry)
-        touched[entry_id].append((sid, candidate.record_id))
-        p.new.append(Change(entry_id, entry["borough"], entry["name"], sid, candidate.record_id))
-        return
-    entry = d.entries[entry_id]
-    touched[entry_id].append((sid, candidate.record_id))
-    items = entry["sources"]
-    position = next((i for i, item in enumerate(items) if item.get("source_id") == sid
-                     and item.get("record_id") == candidate.record_id), None)
-    old_item = items[position] if position is not None else None
-    previous = (old_item or {}).get("harvested")
+    sid = result.source.id
+    entry_id = d.new_id(fields["name"], fields["borough"], sid, candidate.record_id)
+    verified_by, last_verified = verification or ("unverified", today.isoformat())
+    entry = {"id": entry_id, **copy.deepcopy(fields), "last_verified": last_verified, "verified_by": verified_by,
+             "sources": [_source_item(result, candidate, today, None, harvested)]}
+    d.entries[entry_id] = entry
+    d.index(entry)
+    p.new.append(Change(entry_id, entry["borough"], entry["name"], sid, candidate.record_id))
+    return entry_id
+
+
+def _update_fields(entry: dict, fields: dict, previous: dict | None) -> tuple[list[str], list[str]]:
+    """Apply a candidate's fields to an existing entry; (changed fields, fields kept as people left them)."""
     changed, kept = [], []
     moves = fields["borough"] != entry["borough"]
     for key in HARVESTED_FIELDS:
@@ -376,30 +304,57 @@ def _merge_candidate(result, candidate, d: _Directory, p: Plan, today: dt.date, 
             continue
         if moves and key in ("borough", "location"):
             kept.append(f"{key} (the source puts it in {fields['borough']}; move it by hand if right)")
-            continue
-        if previous is None:  # this source meets the entry for the first time: fill gaps only
+        elif previous is None:  # this source meets the entry for the first time: fill gaps only
             if current is None and new is not None:
                 entry[key] = copy.deepcopy(new)
                 changed.append(key)
             else:
                 kept.append(key)
-            continue
-        if current == previous.get(key):  # nobody edited it since this source wrote it
-            if new is None:
-                if key not in REQUIRED:
-                    entry.pop(key, None)
-                    changed.append(key)
-            else:
-                entry[key] = copy.deepcopy(new)
-                changed.append(key)
-        else:
+        elif current != previous.get(key):  # a person edited it since this source wrote it
             kept.append(key)
+        elif new is not None:
+            entry[key] = copy.deepcopy(new)
+            changed.append(key)
+        elif key not in REQUIRED:
+            entry.pop(key, None)
+            changed.append(key)
+    return changed, kept
+
+
+def _update_verification(entry: dict, verification, previous: dict | None) -> bool:
+    """Take the source's date unless a person verified the listing since; True when it changed."""
+    if not verification:
+        return False
+    pair = (entry["verified_by"], entry["last_verified"])
+    prev_pair = (previous.get("verified_by"), previous.get("last_verified")) if previous else None
+    if pair != verification and (pair == prev_pair or entry["verified_by"] == "unverified"):
+        entry["verified_by"], entry["last_verified"] = verification
+        return True
+    return False
+
+
+def _merge_candidate(result, candidate, d: _Directory, p: Plan, today: dt.date, touched) -> None:
+    sid = result.source.id
+    fields = candidate.fields
+    verification = _verification(candidate)
+    harvested = {k: copy.deepcopy(fields[k]) for k in HARVESTED_FIELDS if k in fields}
     if verification:
-        pair = (entry["verified_by"], entry["last_verified"])
-        prev_pair = (previous.get("verified_by"), previous.get("last_verified")) if previous else None
-        if pair != verification and (pair == prev_pair or entry["verified_by"] == "unverified"):
-            entry["verified_by"], entry["last_verified"] = verification
-            changed.append("last_verified")
+        harvested["verified_by"], harvested["last_verified"] = verification
+    entry_id = d.match(sid, candidate.record_id, fields)
+    if entry_id is None:
+        entry_id = _new_entry(result, candidate, d, p, today, harvested, verification)
+        touched[entry_id].append((sid, candidate.record_id))
+        return
+    entry = d.entries[entry_id]
+    touched[entry_id].append((sid, candidate.record_id))
+    items = entry["sources"]
+    position = next((i for i, item in enumerate(items) if item.get("source_id") == sid
+                     and item.get("record_id") == candidate.record_id), None)
+    old_item = items[position] if position is not None else None
+    previous = (old_item or {}).get("harvested")
+    changed, kept = _update_fields(entry, fields, previous)
+    if _update_verification(entry, verification, previous):
+        changed.append("last_verified")
     item = _source_item(result, candidate, today, old_item, harvested)
     seen_again = bool(item.pop("not_seen_since", None))
     last_seen = dt.date.fromisoformat(item["last_seen"])
