@@ -42,6 +42,7 @@ DEFAULT_LABELS: dict[str, list[str]] = {
     "aerobics": ["exercise"], "zumba": ["exercise", "dance"], "tai chi": ["exercise"],
     "chair exercise": ["exercise"], "chair based exercise": ["exercise"], "strength and balance":
         ["exercise", "falls-prevention"], "physical activity": ["active", "exercise"],
+    "keeping active": ["exercise"], "keep active": ["exercise"], "sports and leisure": ["sport"],
     "swim": ["swimming"], "swimming pool": ["swimming"], "aqua aerobics": ["swimming", "exercise"],
     "walk": ["walking"], "health walks": ["walking"], "walking football": ["sport", "walking"],
     "bike": ["cycling"], "cycle": ["cycling"], "allotment": ["gardening"], "community garden": ["gardening"],

@@ -77,7 +77,7 @@ def _totals_note(totals: list[int], url: str) -> str | None:
     changes = [t for i, t in enumerate(totals) if i == 0 or t != totals[i - 1]]
     if len(changes) < 2:
         return None
-    return (f"{url}: the number of services changed while the feed was read ({' -> '.join(map(str, changes))}); "
+    return (f"{url}: the number of services changed while the feed was read ({', then '.join(map(str, changes))}); "
             "records may have moved between pages, so run the harvest again later if any look missing")
 
 

@@ -211,6 +211,10 @@ def _delivery(record: dict, location: _Location | None, virtual: bool) -> list[s
         delivery.append("online")
     if "phone" in attending:
         delivery.append("phone")
+    if not delivery:  # no location and no attending type: what the service says of itself
+        text = " ".join(_text(record.get(k)) for k in ("name", "description")).lower()
+        delivery += ["online"] if re.search(r"\bonline\b|\bvirtual\b|\bzoom\b|\bvideo call", text) else []
+        delivery += ["phone"] if re.search(r"\bhelpline\b|\b(tele)?phone\b", text) else []
     return delivery
 
 
