@@ -215,3 +215,59 @@ def test_open_place_directory_shape(httpserver, tmp_path):
     phone = got["phone-befriending"]
     assert phone["borough"] == "haringey" and phone["categories"] == ["connected"]
     assert "1 record with no location at all was placed in haringey" in result.output
+
+
+def test_same_place_from_two_platforms_is_one_listing_with_two_sources(httpserver, tmp_path):
+    outpost = outpost_service(1, [outpost_location(1, TOTTENHAM, 51.58464, -0.09252, name="Tottenham Green Library")],
+                              name="Knit and natter 1")
+    url = serve_outpost(httpserver, [outpost], size=10)
+    opd = opd_service(1, TOTTENHAM)
+    httpserver.expect_request("/opd/services", query_string="page=1&per_page=10").respond_with_json(
+        {"total_items": 1, "total_pages": 1, "page_number": 1, "contents": [opd]})
+    httpserver.expect_request("/opd/organizations").respond_with_json(opd_organizations([opd]))
+    sources = [{"id": "fis-outpost", "kind": "oruk", "url": url, "oruk": {"page_size": 10},
+                "mapping": {"Youth clubs": ["connected"]}},
+               {"id": "opd", "kind": "oruk", "url": httpserver.url_for("/opd"), "oruk": {"page_size": 10},
+                "mapping": {"Crafts and hobbies": ["creative"]}}]
+    result = harvest_twice(tmp_path, sources)
+    (listing,) = entries(tmp_path / "directory").values()
+    assert [s["source_id"] for s in listing["sources"]] == ["fis-outpost", "opd"]
+    (line,) = section(result.output, "Listed by more than one source")
+    assert "knit-and-natter-1.yml" in line and "also `opd` record `opd-00001`" in line
+
+
+def test_an_html_page_instead_of_json_refuses_the_source(httpserver, tmp_path):
+    httpserver.expect_request("/api/services").respond_with_data(
+        "<!DOCTYPE html><html><head><title>Sign in</title></head><body>Please sign in</body></html>",
+        content_type="text/html")
+    result = run_harvest(tmp_path, [{"id": "council", "kind": "oruk", "url": httpserver.url_for("/api")}])
+    assert result.exit_code == 1
+    (line,) = [line for line in result.output.splitlines() if line.startswith("- `council`")]
+    assert "/api/services" in line and "not valid JSON" in line
+    assert snapshot(tmp_path / "directory") == {}
+
+
+def test_dry_run_prints_a_ready_to_edit_mapping_block(httpserver, tmp_path):
+    records = [outpost_service(i, [outpost_location(i, WALTHAMSTOW, 51.5855, -0.018)]) for i in range(3)]
+    records[2]["taxonomies"] = [{"id": 9, "name": "Walking", "slug": "walking", "parent_id": None},
+                                {"id": 10, "name": 'Odd "label" `x`', "slug": "odd", "parent_id": None}]
+    url = serve_outpost(httpserver, records, size=10)
+    source = {"id": "new-outpost", "kind": "oruk", "url": url, "oruk": {"page_size": 10},
+              "default_categories": ["connected"], "mapping": {"Activities and clubs": []}}
+    result = run_harvest(tmp_path, [source], "--dry-run")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    block = out[out.index("### Mapping for `new-outpost`"):]
+    block = block[block.index("```yaml\n") + 8:]
+    block = block[:block.index("\n```")]
+    assert block.splitlines() == [
+        "    mapping:",
+        '      "Activities and clubs": []  # 2 records, ignored',
+        '      "Youth clubs": []  # 2 records, not mapped yet',
+        '      "Odd \\"label\\" \\u0060x\\u0060": []  # 1 record, not mapped yet',
+        '      "Walking": [walking]  # 1 record, mapped']
+    import yaml
+    assert yaml.safe_load(block)["mapping"]["Odd \"label\" `x`"] == []  # valid YAML, ready to paste
+    unmapped = section(out, "Unmapped labels")
+    assert len(unmapped) == 2 and "Youth clubs" in unmapped[1]
+    assert snapshot(tmp_path / "directory") == {}

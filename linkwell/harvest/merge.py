@@ -85,6 +85,7 @@ class Plan:
     before: dict[str, dict] = field(default_factory=dict)  # id -> entry as it was (existing only)
     new: list[Change] = field(default_factory=list)
     updated: list[Change] = field(default_factory=list)
+    also: list[Change] = field(default_factory=list)  # a source meeting an existing listing for the first time
     kept: list[Change] = field(default_factory=list)  # fields a person edited, kept
     not_seen: list[Change] = field(default_factory=list)
     seen_again: list[Change] = field(default_factory=list)
@@ -365,11 +366,10 @@ def _merge_candidate(result, candidate, d: _Directory, p: Plan, today: dt.date, 
     else:
         items[position] = item
     change = Change(entry_id, entry["borough"], entry["name"], sid, candidate.record_id, changed)
-    if changed:
+    if old_item is None:
+        p.also.append(change)
+    elif changed:
         p.updated.append(change)
-    elif old_item is None:
-        p.updated.append(Change(entry_id, entry["borough"], entry["name"], sid, candidate.record_id,
-                                ["sources (also listed by this source)"]))
     if seen_again:
         p.seen_again.append(change)
     if kept:
@@ -412,4 +412,5 @@ def _check(changed: dict[str, dict], p: Plan, today: dt.date, touched) -> None:
         bad = {(s, r) for s, r in touched.get(entry_id, [])}
         p.new = [c for c in p.new if c.entry_id != entry_id]
         p.updated = [c for c in p.updated if c.entry_id != entry_id or (c.source_id, c.record_id) not in bad]
+        p.also = [c for c in p.also if c.entry_id != entry_id or (c.source_id, c.record_id) not in bad]
         p.not_seen = [c for c in p.not_seen if c.entry_id != entry_id]

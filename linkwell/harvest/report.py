@@ -40,7 +40,7 @@ def _table(plan) -> list[str]:
     lines = ["| source | kind | records | new | updated | unchanged | not seen | skipped | dropped | unmapped "
              "labels | result |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     by_source = defaultdict(Counter)
-    for name, changes in (("new", plan.new), ("updated", plan.updated), ("not seen", plan.not_seen)):
+    for name, changes in (("new", plan.new), ("updated", plan.updated + plan.also), ("not seen", plan.not_seen)):
         for change in changes:
             by_source[change.source_id][name] += 1
     for sid, *_ in plan.invalid:
@@ -75,13 +75,13 @@ def _sections(plan) -> list[tuple[str, list[str]]]:
     sources = plan.sources
     skipped = [f"- `{r.source.id}` {md(s)}" for r in sources for s in r.skipped]
     skipped += [f"- `{sid}` record `{md(rid)}`: {f}: {md(msg)}" for sid, rid, f, msg in plan.invalid]
-    also = [c for c in plan.updated if c.fields == ["sources (also listed by this source)"]]
     return [
         ("New", [f"- {c.link()} {md(c.name)} — `{c.source_id}` record `{md(c.record_id)}`" for c in plan.new]),
         ("Updated", [f"- {c.link()} {md(c.name)}: {', '.join(c.fields)} (from `{c.source_id}`)"
-                     for c in plan.updated if c not in also]),
-        ("Listed by more than one source (one listing, each source recorded)",
-         [f"- {c.link()} {md(c.name)}: also `{c.source_id}` record `{md(c.record_id)}`" for c in also]),
+                     for c in plan.updated]),
+        ("Listed by more than one source (one listing, each source recorded)", [
+            f"- {c.link()} {md(c.name)}: also `{c.source_id}` record `{md(c.record_id)}`"
+            + (f" (it filled {', '.join(c.fields)})" if c.fields else "") for c in plan.also]),
         ("Kept edits made by people", [f"- {c.link()} {', '.join(c.fields)}: `{c.source_id}` has a different "
                                        "value; the listing's value was kept" for c in plan.kept]),
         ("Not seen upstream (marked, not deleted)", [
