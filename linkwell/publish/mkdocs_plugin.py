@@ -8,7 +8,7 @@ Enabled in mkdocs.yml as ``plugins: [linkwell: {directory: directory}]`` (option
 - adds generated pages to MkDocs: the boroughs and categories index pages (in the nav) and one
   page shell per URL depth (``linkwell.publish.site.shell``), which MkDocs renders with Material;
 - once MkDocs has cleaned the output folder, starts the feeds and search index workers
-  (``linkwell.publish.site.build.start_background``); after the build, hands the shells and entries to
+  (``linkwell.publish.workers.start``); after the build, hands the shells and entries to
   ``linkwell.publish.site.build.publish``, which writes every entry, borough and category page and waits
   for the workers;
 - keeps generated pages across MkDocs' clean of the output folder, and makes ``mkdocs serve``
@@ -30,6 +30,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, InclusionLevel
 
+from linkwell.publish import workers
 from linkwell.publish.site import build, words
 from linkwell.publish.site.render import SiteInfo
 from linkwell.publish.site.shell import FRONT_MATTER, Shell
@@ -91,8 +92,8 @@ class LinkwellPlugin(BasePlugin):
         # MkDocs has cleaned the output folder: put the generated folders back and start writing
         # the feeds and the search index while MkDocs renders its pages
         build.restore(self.site_dir)
-        self.background = build.start_background(self.entries, self.site_dir, self.today, self.config["feeds"],
-                                                 self.config["search_index"], self.digests)
+        self.background = workers.start(self.entries, self.site_dir, self.today, self.config["feeds"],
+                                        self.config["search_index"], self.digests)
         for file in self._engine_files(config, files):
             files.append(file)
         for uri in SHELL_PAGES.values():
