@@ -22,8 +22,9 @@ Rules (see DESIGN.md, "Harvesting without losing data"):
 - Records missing upstream are marked ``not_seen_since`` on their source item, never deleted.
 - A run is refused (nothing written) when any source failed, returned nothing, or would lose
   more than ``max_drop`` (15 %) of the records it had last time, or when ``directory/`` itself has
-  errors. Every resulting entry is validated (schema and semantic checks, by writing it to a
-  staging folder and running ``linkwell.listings.validate``); a candidate that fails is reported with
+  errors. Every resulting entry is validated as the text it will be written as (it must read back
+  as the same data and pass ``linkwell.listings.validate.check_bytes``, the single-file checks of
+  ``linkwell validate``); each entry is dumped once; a candidate that fails is reported with
   its source, record id, field and message and skipped, leaving the listing as it was.
 """
 
@@ -34,14 +35,13 @@ import datetime as dt
 import difflib
 import hashlib
 import re
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from linkwell.listings.loader import EntryLoadError, load_entry_text
 from linkwell.listings.store import dump_entry, entry_path, write_entries
-from linkwell.listings.validate import find_entry_files, validate_paths
+from linkwell.listings.validate import check_bytes, find_entry_files, validate_paths
 
 from .report import render
 
@@ -82,6 +82,7 @@ class Plan:
     directory: Path
     today: dt.date
     writes: dict[str, dict] = field(default_factory=dict)  # id -> entry to write
+    texts: dict[str, str] = field(default_factory=dict)  # id -> its text, checked (see _check)
     before: dict[str, dict] = field(default_factory=dict)  # id -> entry as it was (existing only)
     new: list[Change] = field(default_factory=list)
     updated: list[Change] = field(default_factory=list)
@@ -106,7 +107,7 @@ class Plan:
         """Write the planned entries atomically; nothing when refused. Returns changed paths."""
         if self.refused:
             return []
-        written = write_entries(self.directory, [self.writes[k] for k in sorted(self.writes)])
+        written = write_entries(self.directory, [self.writes[k] for k in sorted(self.writes)], self.texts)
         self.applied = True
         return written
 
@@ -117,7 +118,7 @@ class Plan:
             path = entry_path(self.directory, entry)
             rel = f"{self.directory.name}/{entry['borough']}/{entry_id}.yml"
             old = path.read_text(encoding="utf-8") if path.exists() else ""
-            new = dump_entry(entry)
+            new = self.texts.get(entry_id) or dump_entry(entry)
             if old == new:
                 continue
             out += difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
@@ -377,38 +378,33 @@ def _merge_candidate(result, candidate, d: _Directory, p: Plan, today: dt.date, 
 
 
 def _check(changed: dict[str, dict], p: Plan, today: dt.date, touched) -> None:
-    """Validate every entry about to be written; drop (new) or revert (existing) the ones that fail."""
-    if not changed:
-        return
-    with tempfile.TemporaryDirectory(prefix="linkwell-merge-") as tmp:
-        root = Path(tmp) / "directory"
-        bad_write = []
-        for entry_id, entry in changed.items():  # staging copies: no fsync needed, the real write has it
-            try:
-                text = dump_entry(entry)
-                if load_entry_text(text).data != entry:
-                    raise ValueError("the listing would not read back exactly as written (unusual characters?)")
-            except (ValueError, KeyError, TypeError, EntryLoadError) as exc:
-                bad_write.append((entry_id, "(file)", str(exc)))
-                continue
-            path = entry_path(root, entry)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-        report = validate_paths([root], today=today, cache_dir=Path(tmp) / "cache", load_entries=False)
+    """Check every entry about to be written exactly as it will be written: its text reads back as
+    the same data and passes the checks ``linkwell validate`` makes of a single file (schema,
+    semantics, postcode, personal data). Failing new entries are dropped, failing updates left
+    undone. The texts are kept in ``p.texts`` so each entry is dumped once."""
     failed: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for entry_id, where, message in bad_write:
-        failed[entry_id].append((where, message))
-    for problem in report.problems:
-        entry_id = Path(problem.file).stem
-        if problem.severity == "error":
-            failed[entry_id].append((problem.field, problem.message))
-        elif entry_id in changed:
-            p.warnings.append(f"{changed[entry_id]['borough']}/{entry_id}.yml: {problem.field}: {problem.message}")
+    for entry_id, entry in changed.items():
+        rel = f"{entry.get('borough')}/{entry_id}.yml"
+        try:
+            text = dump_entry(entry)
+            if load_entry_text(text).data != entry:
+                raise ValueError("the listing would not read back exactly as written (unusual characters?)")
+        except (ValueError, KeyError, TypeError, EntryLoadError) as exc:
+            failed[entry_id].append(("(file)", str(exc)))
+            continue
+        _digest, _data, problems = check_bytes(text.encode("utf-8"), str(p.directory / rel), rel)
+        for problem in problems:
+            if problem.severity == "error":
+                failed[entry_id].append((problem.field, problem.message))
+            else:
+                p.warnings.append(f"{rel}: {problem.field}: {problem.message}")
+        p.texts[entry_id] = text
     for entry_id, problems in sorted(failed.items()):
         for sid, record_id in touched.get(entry_id, [("?", "?")]):
             for where, message in problems:
                 p.invalid.append((sid, record_id, where, message))
         changed.pop(entry_id, None)
+        p.texts.pop(entry_id, None)
         bad = {(s, r) for s, r in touched.get(entry_id, [])}
         p.new = [c for c in p.new if c.entry_id != entry_id]
         p.updated = [c for c in p.updated if c.entry_id != entry_id or (c.source_id, c.record_id) not in bad]

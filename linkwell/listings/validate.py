@@ -162,6 +162,11 @@ def check_file(path: str, display: str) -> tuple[str, dict | None, list[Problem]
         raw = read_entry_bytes(path)
     except OSError as exc:
         return "", None, [Problem(display, 1, "(file)", f"cannot be read: {exc.strerror}")]
+    return check_bytes(raw, path, display)
+
+
+def check_bytes(raw: bytes, path: str, display: str) -> tuple[str, dict | None, list[Problem]]:
+    """``check_file`` for a file's bytes not (yet) written to ``path``, e.g. a harvest's listing."""
     digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
     problems: list[Problem] = []
     document = None
