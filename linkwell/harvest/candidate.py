@@ -135,6 +135,13 @@ class Draft:
         return bool(self.venue or self.address or self.postcode or (self.lat is not None and self.lon is not None))
 
 
+_POSTCODE_RE = re.compile(r"\b[A-Z]{1,2}[0-9][0-9A-Z]?\s*[0-9][A-Z]{2}\b", re.I)
+
+
+def _squash(postcode: str) -> str:
+    return "".join(postcode.split()).upper()
+
+
 @dataclass
 class _Outcome:
     """What finishing one draft adds to the source's counts once it is accepted."""
@@ -273,8 +280,8 @@ class Finisher:
             location["venue"] = one_line(d.venue, 200)
         address = one_line(d.address, 300) if d.address else ""
         if address and place.postcode:  # the postcode has its own field
-            address = one_line(re.sub(re.escape(place.postcode).replace(r"\ ", r"\s*"), "", address,
-                                      flags=re.I).strip(" ,"), 300)
+            address = one_line(_POSTCODE_RE.sub(lambda m: "" if _squash(m.group()) == _squash(place.postcode)
+                                                else m.group(), address).strip(" ,"), 300)
         if address:
             location["address"] = address
         if place.postcode:

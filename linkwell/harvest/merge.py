@@ -30,16 +30,16 @@ Rules (see DESIGN.md, "Harvesting without losing data"):
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import difflib
 import hashlib
+import itertools
+import marshal
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from linkwell.listings.loader import EntryLoadError, load_entry_text
 from linkwell.listings.store import dump_entry, entry_path, write_entries
 from linkwell.listings.validate import check_bytes, find_entry_files, validate_paths
 
@@ -52,6 +52,11 @@ REQUIRED = {"name", "organisation", "description", "categories", "borough", "del
             "status"}
 LAST_SEEN_REFRESH_DAYS = 30
 MAX_DROP = 0.15
+
+
+def _copy(value):
+    """A deep copy of entry data (dicts, lists, text, numbers), several times faster than copy.deepcopy."""
+    return marshal.loads(marshal.dumps(value))
 
 
 def normalise_name(name: str) -> str:
@@ -184,13 +189,11 @@ class _Directory:
         if len(base) < 3:
             base = f"{base}-listing".strip("-")
         digest = hashlib.blake2b(f"{source_id}|{record_id}".encode(), digest_size=3).hexdigest()
-        options = [base, f"{base}-{borough}", f"{base}-{digest}"]
-        options += [f"{base}-{digest}-{n}" for n in range(2, 1000)]
-        for option in options:
-            if option not in self.taken:
-                self.taken.add(option)
-                return option
-        raise RuntimeError("no free id")  # unreachable in practice
+        options = itertools.chain([base, f"{base}-{borough}", f"{base}-{digest}"],
+                                  (f"{base}-{digest}-{n}" for n in itertools.count(2)))
+        option = next(option for option in options if option not in self.taken)
+        self.taken.add(option)
+        return option
 
 
 def _verification(candidate) -> tuple[str, str] | None:
@@ -236,7 +239,7 @@ def plan(directory: Path, results: list, today: dt.date | None = None, max_drop:
     existing = _load_directory(directory, today, result_plan)
     if existing is None:
         return result_plan
-    originals = {k: copy.deepcopy(v) for k, v in existing.entries.items()}
+    originals = {k: _copy(v) for k, v in existing.entries.items()}
     touched: dict[str, list[tuple]] = defaultdict(list)  # id -> [(source, record)] for error reports
     for result in results:
         _merge_source(result, existing, result_plan, today, max_drop, touched)
@@ -288,7 +291,7 @@ def _new_entry(result, candidate, d: _Directory, p: Plan, today: dt.date, harves
     sid = result.source.id
     entry_id = d.new_id(fields["name"], fields["borough"], sid, candidate.record_id)
     verified_by, last_verified = verification or ("unverified", today.isoformat())
-    entry = {"id": entry_id, **copy.deepcopy(fields), "last_verified": last_verified, "verified_by": verified_by,
+    entry = {"id": entry_id, **_copy(fields), "last_verified": last_verified, "verified_by": verified_by,
              "sources": [_source_item(result, candidate, today, None, harvested)]}
     d.entries[entry_id] = entry
     d.index(entry)
@@ -308,14 +311,14 @@ def _update_fields(entry: dict, fields: dict, previous: dict | None) -> tuple[li
             kept.append(f"{key} (the source puts it in {fields['borough']}; move it by hand if right)")
         elif previous is None:  # this source meets the entry for the first time: fill gaps only
             if current is None and new is not None:
-                entry[key] = copy.deepcopy(new)
+                entry[key] = _copy(new)
                 changed.append(key)
             else:
                 kept.append(key)
         elif current != previous.get(key):  # a person edited it since this source wrote it
             kept.append(key)
         elif new is not None:
-            entry[key] = copy.deepcopy(new)
+            entry[key] = _copy(new)
             changed.append(key)
         elif key not in REQUIRED:
             entry.pop(key, None)
@@ -339,7 +342,7 @@ def _merge_candidate(result, candidate, d: _Directory, p: Plan, today: dt.date, 
     sid = result.source.id
     fields = candidate.fields
     verification = _verification(candidate)
-    harvested = {k: copy.deepcopy(fields[k]) for k in HARVESTED_FIELDS if k in fields}
+    harvested = {k: _copy(fields[k]) for k in HARVESTED_FIELDS if k in fields}
     if verification:
         harvested["verified_by"], harvested["last_verified"] = verification
     entry_id = d.match(sid, candidate.record_id, fields)
@@ -387,12 +390,13 @@ def _check(changed: dict[str, dict], p: Plan, today: dt.date, touched) -> None:
         rel = f"{entry.get('borough')}/{entry_id}.yml"
         try:
             text = dump_entry(entry)
-            if load_entry_text(text).data != entry:
-                raise ValueError("the listing would not read back exactly as written (unusual characters?)")
-        except (ValueError, KeyError, TypeError, EntryLoadError) as exc:
+        except (ValueError, KeyError, TypeError) as exc:
             failed[entry_id].append(("(file)", str(exc)))
             continue
-        _digest, _data, problems = check_bytes(text.encode("utf-8"), str(p.directory / rel), rel)
+        _digest, data, problems = check_bytes(text.encode("utf-8"), str(p.directory / rel), rel)
+        if data is not None and data != entry:
+            failed[entry_id].append(("(file)", "the listing would not read back exactly as written (unusual "
+                                               "characters?)"))
         for problem in problems:
             if problem.severity == "error":
                 failed[entry_id].append((problem.field, problem.message))
