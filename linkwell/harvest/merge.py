@@ -22,9 +22,9 @@ Rules (see DESIGN.md, "Harvesting without losing data"):
 - Records missing upstream are marked ``not_seen_since`` on their source item, never deleted.
 - A run is refused (nothing written) when any source failed, returned nothing, or would lose
   more than ``max_drop`` (15 %) of the records it had last time, or when ``directory/`` itself has
-  errors. Every resulting entry is validated as the text it will be written as (it must read back
-  as the same data and pass ``linkwell.listings.validate.check_bytes``, the single-file checks of
-  ``linkwell validate``); each entry is dumped once; a candidate that fails is reported with
+  errors. Every resulting entry is validated as the text it will be written as (``check``: it
+  reads back as the same data and passes the single-file checks of ``linkwell validate``); each
+  entry is dumped once; a candidate that fails is reported with
   its source, record id, field and message and skipped, leaving the listing as it was.
 """
 
@@ -41,8 +41,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from linkwell.listings.store import dump_entry, entry_path, write_entries
-from linkwell.listings.validate import check_bytes, find_entry_files, validate_paths
+from linkwell.listings.validate import find_entry_files, validate_paths
 
+from .check import check_entries
 from .report import render
 
 HARVESTED_FIELDS = ["name", "organisation", "description", "categories", "activities", "borough", "location",
@@ -381,28 +382,18 @@ def _merge_candidate(result, candidate, d: _Directory, p: Plan, today: dt.date, 
 
 
 def _check(changed: dict[str, dict], p: Plan, today: dt.date, touched) -> None:
-    """Check every entry about to be written exactly as it will be written: its text reads back as
-    the same data and passes the checks ``linkwell validate`` makes of a single file (schema,
-    semantics, postcode, personal data). Failing new entries are dropped, failing updates left
-    undone. The texts are kept in ``p.texts`` so each entry is dumped once."""
+    """Check every entry about to be written exactly as it will be written (``check.check_entries``).
+    Failing new entries are dropped, failing updates left undone. The texts are kept in ``p.texts``
+    so each entry is dumped once."""
     failed: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for entry_id, entry in changed.items():
-        rel = f"{entry.get('borough')}/{entry_id}.yml"
-        try:
-            text = dump_entry(entry)
-        except (ValueError, KeyError, TypeError) as exc:
-            failed[entry_id].append(("(file)", str(exc)))
-            continue
-        _digest, data, problems = check_bytes(text.encode("utf-8"), str(p.directory / rel), rel)
-        if data is not None and data != entry:
-            failed[entry_id].append(("(file)", "the listing would not read back exactly as written (unusual "
-                                               "characters?)"))
-        for problem in problems:
-            if problem.severity == "error":
-                failed[entry_id].append((problem.field, problem.message))
+    for entry_id, (text, problems) in check_entries(changed, p.directory).items():
+        for severity, where, message in problems:
+            if severity == "error":
+                failed[entry_id].append((where, message))
             else:
-                p.warnings.append(f"{rel}: {problem.field}: {problem.message}")
-        p.texts[entry_id] = text
+                p.warnings.append(f"{changed[entry_id]['borough']}/{entry_id}.yml: {where}: {message}")
+        if text is not None:
+            p.texts[entry_id] = text
     for entry_id, problems in sorted(failed.items()):
         for sid, record_id in touched.get(entry_id, [("?", "?")]):
             for where, message in problems:
