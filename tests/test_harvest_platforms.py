@@ -18,6 +18,7 @@ from fixtures_harvest.platforms import (
     outpost_location,
     outpost_page,
     outpost_service,
+    outpost_taxonomies,
     porism_service,
     v1_location,
 )
@@ -250,8 +251,10 @@ def test_an_html_page_instead_of_json_refuses_the_source(httpserver, tmp_path):
 def test_dry_run_prints_a_ready_to_edit_mapping_block(httpserver, tmp_path):
     records = [outpost_service(i, [outpost_location(i, WALTHAMSTOW, 51.5855, -0.018)]) for i in range(3)]
     records[2]["taxonomies"] = [{"id": 9, "name": "Walking", "slug": "walking", "parent_id": None},
-                                {"id": 10, "name": 'Odd "label" `x`', "slug": "odd", "parent_id": None}]
+                                {"id": 10, "name": 'Odd "label" `x`', "slug": "odd", "parent_id": None},
+                                {"id": 42, "name": "Sports and leisure", "slug": "sports-and-leisure", "parent_id": 7}]
     url = serve_outpost(httpserver, records, size=10)
+    httpserver.expect_request("/api/v1/taxonomies").respond_with_json(outpost_taxonomies())  # the nested tree
     source = {"id": "new-outpost", "kind": "oruk", "url": url, "oruk": {"page_size": 10},
               "default_categories": ["connected"], "mapping": {"Activities and clubs": []}}
     result = run_harvest(tmp_path, [source], "--dry-run")
@@ -262,9 +265,10 @@ def test_dry_run_prints_a_ready_to_edit_mapping_block(httpserver, tmp_path):
     block = block[:block.index("\n```")]
     assert block.splitlines() == [
         "    mapping:",
-        '      "Activities and clubs": []  # 2 records, ignored',
+        '      "Activities and clubs": []  # 3 records, ignored',  # the third's from /taxonomies
         '      "Youth clubs": []  # 2 records, not mapped yet',
         '      "Odd \\"label\\" \\u0060x\\u0060": []  # 1 record, not mapped yet',
+        '      "Sports and leisure": [sport]  # 1 record, mapped',
         '      "Walking": [walking]  # 1 record, mapped']
     import yaml
     assert yaml.safe_load(block)["mapping"]["Odd \"label\" `x`"] == []  # valid YAML, ready to paste

@@ -8,7 +8,9 @@ Pages through ``<url>/services?page=N&per_page=SIZE`` and accepts both envelopes
 (``totalElements, totalPages, number, content``; Outpost, Porism, LocalGov Drupal) and ORUK/HSDS
 3.0 (``total_items, total_pages, page_number, contents``; Open Place Directory); a bare JSON list
 is one page. A ``totalElements`` that changes between pages is reported (the feed changed while
-it was read). Records whose organisation is only an ``organization_id`` get it from
+it was read). Outpost records whose ``taxonomies`` name a ``parent_id`` they do not list get that
+parent's name (and its parents') from ``<url>/taxonomies``, Outpost's nested tree, read once.
+Records whose organisation is only an ``organization_id`` get it from
 ``<url>/organizations`` (an envelope or a bare array), read once. Each record is mapped by
 ``oruk_records.draft_from_record``, whatever platform's shape it has.
 """
@@ -73,6 +75,49 @@ def organisations(fetcher: Fetcher, base: str, records: dict, result: SourceResu
     return {str(o.get("id")): o for o in items if isinstance(o, dict)}
 
 
+def _flatten(tree, parent=None, out=None) -> dict[str, tuple[str, str | None]]:
+    """{id: (name, parent id)} from a taxonomy tree (Outpost: ``label`` and ``children``) or a flat list."""
+    out = {} if out is None else out
+    for node in tree if isinstance(tree, list) else []:
+        if isinstance(node, dict) and node.get("id") is not None:
+            name = node.get("label") or node.get("name") or node.get("term")
+            out[str(node["id"])] = (str(name) if name else "", parent if parent else node.get("parent_id"))
+            _flatten(node.get("children"), str(node["id"]), out)
+    return out
+
+
+def add_parent_labels(fetcher: Fetcher, base: str, records: dict, result: SourceResult) -> None:
+    """Give Outpost records the names of their taxonomies' parents (from ``/taxonomies``), so parent
+    labels can be mapped too."""
+    def missing_parents(record: dict) -> set[str]:
+        terms = [t for t in record.get("taxonomies") or [] if isinstance(t, dict)]
+        return {str(t["parent_id"]) for t in terms if t.get("parent_id") is not None} - {str(t.get("id"))
+                                                                                        for t in terms}
+
+    if not any(missing_parents(r) for r in records.values()):
+        return
+    url = base.removesuffix("/services") + "/taxonomies"
+    try:
+        tree = _flatten(fetcher.get_json(url))
+    except FetchError as exc:
+        result.notes.append(f"the taxonomy tree could not be read ({exc}); only the records' own labels were used")
+        return
+    for record in records.values():
+        terms = [t for t in record.get("taxonomies") or [] if isinstance(t, dict)]
+        have = {str(t.get("id")) for t in terms}
+        parents = [str(t["parent_id"]) for t in terms if t.get("parent_id") is not None]
+        while parents:
+            parent = parents.pop()
+            if parent in have or parent not in tree:
+                continue
+            have.add(parent)
+            name, grandparent = tree[parent]
+            terms.append({"id": parent, "name": name, "parent_id": grandparent})
+            parents += [str(grandparent)] if grandparent is not None else []
+        if terms:
+            record["taxonomies"] = terms
+
+
 def _totals_note(totals: list[int], url: str) -> str | None:
     changes = [t for i, t in enumerate(totals) if i == 0 or t != totals[i - 1]]
     if len(changes) < 2:
@@ -117,6 +162,7 @@ def harvest(source, fetcher: Fetcher, finisher: Finisher, result: SourceResult) 
             if not isinstance(full, dict) or str(full.get("id", record_id)) != record_id:
                 raise SourceFormatError(f"{record_url}: did not return the service {record_id}")
             records[record_id] = full
+    add_parent_labels(fetcher, base, records, result)
     known = organisations(fetcher, base, records, result)
     for record_id in sorted(records):
         finisher.add(draft_from_record(records[record_id], f"{base}/{record_id}", known))
