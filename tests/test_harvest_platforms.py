@@ -275,3 +275,20 @@ def test_dry_run_prints_a_ready_to_edit_mapping_block(httpserver, tmp_path):
     unmapped = section(out, "Unmapped labels")
     assert len(unmapped) == 2 and "Youth clubs" in unmapped[1]
     assert snapshot(tmp_path / "directory") == {}
+
+
+def test_readme_platform_examples_are_valid_sources():
+    import re
+    import textwrap
+    from pathlib import Path
+
+    import yaml
+
+    from linkwell.harvest.sources import check_sources
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    start = text.index("### Platforms known to work")
+    section = text[start:text.index("| path | what |", start)]
+    blocks = [yaml.safe_load(textwrap.dedent(block))[0] for block in re.findall(r"```yaml\n(.*?)```", section, re.S)]
+    assert {b["kind"] for b in blocks} == {"oruk", "openactive"} and len(blocks) == 4
+    assert len(check_sources({"sources": blocks})) == 4
