@@ -46,6 +46,8 @@ def write_project(target: Path, name: str, repo_url: str, site_url: str) -> list
                 dst = target / dst_dir / src.relative_to(TEMPLATE / src_dir)
                 _copy_text(src, dst, link)
                 written.append(dst)
+    _copy_text(TEMPLATE / "CONTRIBUTING.md", target / "CONTRIBUTING.md", link)
+    written.append(target / "CONTRIBUTING.md")
     sources = target / "harvesters" / "sources.yml"
     sources.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(TEMPLATE / "sources.yml", sources)

@@ -2,7 +2,7 @@
 
 ``check_entries(entries, directory)`` takes {id: entry} and returns {id: (text, problems)}:
 ``text`` is ``store.dump_entry(entry)`` (None when the entry cannot be dumped) and ``problems``
-a list of (severity, field, message) from ``linkwell.listings.validate.check_bytes`` (the checks
+a list of (severity, field, message) from ``linkwell.listings.rules.check_bytes`` (the checks
 ``linkwell validate`` makes of one file: schema, semantics, postcode, personal data), plus an
 error when the text would not read back as the same data. Dumping dominates a first harvest, so
 big batches are checked by forked worker processes (they inherit the entries; only texts and
@@ -16,8 +16,8 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from linkwell.listings.rules import check_bytes
 from linkwell.listings.store import dump_entry
-from linkwell.listings.validate import check_bytes
 from linkwell.reference import schema
 from linkwell.reference.postcodes import postcodes
 

@@ -43,6 +43,7 @@ SITE_PACKAGE = Path(build.__file__).resolve().parent
 THEME_DIR = SITE_PACKAGE / "theme"  # overrides of Material's templates, after the project's own custom_dir
 ASSETS_DIR = SITE_PACKAGE / "assets"  # the site's scripts and styles: js/, css/ (Leaflet is copied by build)
 PAGE_CSS = ["css/linkwell.css", "css/search.css"]
+REPO_URL_MARK = "{{ repo_url }}"
 PAGE_JS = ["js/search-index.js", "js/search.js", "js/shortlist.js"]
 
 
@@ -101,6 +102,11 @@ class LinkwellPlugin(BasePlugin):
         files.append(File.generated(config, "boroughs/index.md", content=self._boroughs_index()))
         files.append(File.generated(config, "categories/index.md", content=self._categories_index()))
         return files
+
+    def on_page_markdown(self, markdown, page, config, files):
+        """``{{ repo_url }}`` in a hand-written page is the project's repository (mkdocs.yml's
+        ``repo_url``), so the address is written once."""
+        return markdown.replace(REPO_URL_MARK, (config.repo_url or "").rstrip("/"))
 
     def on_post_page(self, output, page, config):
         if page.meta.get("linkwell_shell"):
