@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from linkwell.harvest.contacts import Contact, choose, mobile, names_person, personal_email, phone_number
-from linkwell.harvest.geocode import BOUNDARY_DISTRICTS, Geography, OutsideLondon, Unplaceable, _POINTS
+from linkwell.harvest.geocode import _POINTS, BOUNDARY_DISTRICTS, Geography, OutsideLondon, Unplaceable
 
 
 @pytest.fixture(scope="module")
