@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from linkwell.publish.feeds import FeedError, common, write_feeds
+from linkwell.publish.feeds import FeedError, common, hosting, write_feeds
 from linkwell.publish.feeds.openreferral import service_record
 from linkwell.publish.feeds.tabular import COLUMNS
 from tests.conftest import CHECKOUT as PROJECT_DIR
@@ -302,3 +302,16 @@ def test_harvester_sources_file_gives_licence_and_attribution():
     for source in listed:
         assert catalogue[source["id"]]["licence"] == source["licence"].strip()
         assert catalogue[source["id"]]["attribution"] == source["attribution"].strip()
+
+
+def test_host_configuration_files_keep_rules_of_their_own(tmp_path):
+    (tmp_path / "_redirects").write_text("/old-page  /new-page  301\n", encoding="utf-8")
+    write_feeds([make("a-group")], tmp_path, BUILD_TIME)
+    write_feeds([make("a-group")], tmp_path, BUILD_TIME)
+    redirects = (tmp_path / "_redirects").read_text(encoding="utf-8")
+    assert redirects.startswith("/old-page  /new-page  301\n")
+    assert redirects.count(hosting.BEGIN) == 1 and redirects.count(hosting.REDIRECTS) == 1
+    assert "/openreferral/services   page=:page  /openreferral/services/page-:page.json  200!" in redirects
+    headers = (tmp_path / "_headers").read_text(encoding="utf-8")
+    assert headers == f"{hosting.BEGIN}\n{hosting.HEADERS}{hosting.END}\n"
+    assert "Access-Control-Allow-Origin: *" in headers
