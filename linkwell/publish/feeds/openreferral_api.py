@@ -13,9 +13,13 @@ URL, ignores query strings and picks the content type from the file's extension.
   them (``hosting`` writes Netlify's rules; nginx and Caddy snippets are in the docs);
 - ``services/<id>`` — ``GET {base}/services/{id}``: the full record (no extension, so the URL is
   the file);
-- ``organizations/``, ``taxonomies/``, ``taxonomy_terms/`` — optional endpoints: ``index.html``
-  (one page of every item) and ``<id>`` files. ``/service_at_locations`` is not published: the
-  host answers 404, which ORUK allows for optional endpoints.
+- ``taxonomies/``, ``taxonomy_terms/`` — optional endpoints: ``index.html`` (one page of every
+  item) and an ``<id>`` file per item (a few dozen);
+- ``organizations/index.html`` — optional: one page of every organisation. ``/organizations/{id}``
+  and ``/service_at_locations`` are not published (every service record nests its organisation and
+  locations): the host answers 404, which ORUK allows for optional endpoints. A file per
+  organisation would be thousands more files for every rebuild to check, for nothing a client
+  cannot read in the services.
 
 Every file is compact JSON with ``<``, ``>`` and ``&`` written as ``\\u003c``, ``\\u003e``,
 ``\\u0026`` (the same JSON to a parser), so a host serving ``index.html`` as ``text/html`` can never
@@ -31,6 +35,7 @@ import shutil
 from pathlib import Path
 
 from linkwell.publish.feeds import common, openreferral
+from linkwell.publish.output import write_bytes
 
 FOLDER = openreferral.FOLDER
 INDEX = "index.html"
@@ -98,7 +103,7 @@ def write_if_changed(path: Path, data: bytes) -> Path:
             return path
     except OSError:
         pass
-    path.write_bytes(data)
+    write_bytes(path, data)
     return path
 
 
@@ -135,10 +140,11 @@ def _services_files(summaries: list[bytes]) -> dict[str, bytes]:
     return files
 
 
-def _listed_files(items: list[tuple[str, bytes]]) -> dict[str, bytes]:
-    """``index.html`` (one page of every item) and one ``<id>`` file per item."""
+def _listed_files(items: list[tuple[str, bytes]], by_id: bool = True) -> dict[str, bytes]:
+    """``index.html`` (one page of every item) and, ``by_id``, one ``<id>`` file per item."""
     files = {INDEX: one_page([data for _id, data in items])}
-    files.update(items)
+    if by_id:
+        files.update(items)
     return files
 
 
@@ -157,7 +163,7 @@ def write_lists(parts: list[tuple[bytes, str, str, bytes]], out_dir: Path, gener
     by_name = sorted(organisations.items(), key=lambda o: (o[1][0], o[0]))
     folders = {
         "services": _services_files([p[0] for p in parts]),
-        "organizations": _listed_files([(org_id, text) for org_id, (_key, text) in by_name]),
+        "organizations": _listed_files([(org_id, text) for org_id, (_key, text) in by_name], by_id=False),
         "taxonomies": _listed_files([(record["id"], dumps(record)) for record in
                                      map(openreferral.taxonomy_record, openreferral.TAXONOMIES)]),
         "taxonomy_terms": _listed_files([(term["id"], dumps(term)) for term in openreferral.all_terms()]),
@@ -182,7 +188,7 @@ def write(entries: list[dict], out_dir: Path, generated_at: dt.datetime) -> list
         facts = common.facts(entry, today)
         record = openreferral.service_record(entry, today, facts)
         path = base / "services" / record["id"]
-        path.write_bytes(dumps(record, facts.dumps))
+        write_bytes(path, dumps(record, facts.dumps))
         written.append(path)
         parts.append(record_parts(record))
     return write_lists(parts, out_dir, generated_at, {p.name for p in written}) + written
