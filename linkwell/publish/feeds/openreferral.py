@@ -1,4 +1,4 @@
-"""ORUK 3.0 / HSDS 3.0 records for the static API (``api`` writes the files).
+"""ORUK 3.0 / HSDS 3.0 records for the static API (``openreferral_api`` writes the files).
 
 ``service_record(entry, today, facts)`` is one listing's full service (``GET /services/{id}``);
 ``summary(record)`` its list view (``GET /services``: the direct fields, no nested lists or
@@ -6,9 +6,10 @@ objects); ``organization_record``, ``taxonomy_record``, ``term_record`` / ``all_
 records of the optional endpoints.
 
 Ids are ``uuid5(LINKWELL_NAMESPACE, ...)`` of our slugs (see ``common``), so they never change.
-Mapping: categories, activities, access routes, audience groups, accessibility and delivery
-become ``attributes`` that point at our taxonomy terms by ``taxonomy_term_id`` (the terms
-themselves are published once, at ``/taxonomy_terms``); ``status`` active / temporarily-closed /
+Mapping: categories, activities, access routes and audience groups become ``attributes`` that
+point at our taxonomy terms by ``taxonomy_term_id`` (the terms themselves are published once, at
+``/taxonomy_terms``), as do accessibility features and delivery modes that no location states;
+``status`` active / temporarily-closed /
 closed becomes ``active`` / ``temporarily closed`` / ``defunct``; ``assured_date`` is
 ``last_verified`` only when someone verified the listing (``verified_by`` is not
 ``unverified``); a stale, unverified, closed or temporarily closed listing says so in
@@ -258,7 +259,7 @@ def _attributed(entry: dict, taxonomy: str, code: str) -> bool:
     if taxonomy == "linkwell-accessibility":
         return not entry.get("location")
     if taxonomy == "linkwell-delivery":
-        return code == "phone"
+        return code == "phone" or (code == "in-person" and not entry.get("location"))
     return True
 
 
