@@ -94,7 +94,9 @@ def oruk_sizes(api: Path, entries: list[dict]) -> None:
 
 
 def site_size(n: int) -> None:
-    """Build the whole site for ``n`` synthetic listings and print its size folder by folder."""
+    """Build the whole site for ``n`` synthetic listings and print its size folder by folder (files at
+    the root by name; the build's hidden caches together: a deploy that uploads the folder as it is,
+    such as GitHub's Pages artifact, publishes them too)."""
     scratch_dir = scratch("linkwell-feeds-site-")
     tmp = Path(scratch_dir.name)
     try:
@@ -106,10 +108,11 @@ def site_size(n: int) -> None:
         seconds = time.perf_counter() - start
         sizes, files = Counter(), Counter()
         for root, _dirs, names in os.walk(tmp / "site"):
-            top = Path(root).relative_to(tmp / "site").parts[:1] or ("(root files)",)
+            top = Path(root).relative_to(tmp / "site").parts[:1]
             for name in names:
-                sizes[top[0]] += os.path.getsize(os.path.join(root, name))
-                files[top[0]] += 1
+                part = top[0] if top else "(build caches: .linkwell-*)" if name.startswith(".") else name
+                sizes[part] += os.path.getsize(os.path.join(root, name))
+                files[part] += 1
         total = sum(sizes.values())
         verdict = "under" if total < TARGET_SITE_BYTES else "OVER"
         print(f"\n{n:,} listings: the whole site {total / 1e6:,.1f} MB in {sum(files.values()):,} files, "
