@@ -30,7 +30,7 @@ from functools import cache
 from linkwell.listings.describe import LANGUAGE_NAMES, schedule_text
 from linkwell.listings.freshness import Freshness, freshness
 from linkwell.publish.feeds import common
-from linkwell.reference import schema
+from linkwell.reference import schema, vocabulary
 from linkwell.reference.boroughs import BOROUGHS
 
 FOLDER = "openreferral"
@@ -80,7 +80,8 @@ def taxonomy_record(code: str) -> dict:
 
 @cache
 def term_record(taxonomy: str, code: str) -> dict:
-    name = common.label(code)
+    field = TAXONOMIES[taxonomy][0]
+    name = vocabulary.label("groups" if field == ("audience", "groups") else field, code)
     if taxonomy == "linkwell-categories":
         description = CATEGORY_DESCRIPTIONS[code]
     else:
@@ -128,7 +129,7 @@ def _alert(entry: dict, today: dt.date, fresh: Freshness | None = None) -> str |
 def _eligibility(audience: dict) -> str | None:
     parts = []
     if audience.get("groups"):
-        parts.append("For: " + ", ".join(common.label(g).lower() for g in audience["groups"]) + ".")
+        parts.append("For: " + ", ".join(vocabulary.in_sentence("groups", g) for g in audience["groups"]) + ".")
     low, high = audience.get("min_age"), audience.get("max_age")
     if low is not None and high is not None:
         parts.append(f"Ages {low} to {high}.")
@@ -153,9 +154,9 @@ def _direct_fields(entry: dict, today: dt.date, facts: common.Facts) -> dict:
     _put(record, "url", common.website(entry))
     _put(record, "email", contact.get("email"))
     record["status"] = STATUS[entry["status"]]
-    cost = common.label(entry["cost"])
+    cost = vocabulary.label("cost", entry["cost"])
     record["fees_description"] = cost + (f": {entry['cost_note']}" if entry.get("cost_note") else "")
-    record["application_process"] = ", ".join(common.label(a) for a in entry["access"]) + "."
+    record["application_process"] = ", ".join(vocabulary.label("access", a) for a in entry["access"]) + "."
     _put(record, "eligibility_description", _eligibility(audience))
     _put(record, "minimum_age", audience.get("min_age"))
     _put(record, "maximum_age", audience.get("max_age"))
@@ -214,7 +215,8 @@ def _physical_location(entry: dict, sub_id: SubId, point) -> dict:
                              "postal_code": location["postcode"].upper(), "country": "GB",
                              "address_type": "physical"}]
     if entry.get("accessibility"):
-        loc["accessibility"] = [{"id": sub_id(f"accessibility/{code}"), "description": common.label(code)}
+        loc["accessibility"] = [{"id": sub_id(f"accessibility/{code}"),
+                                 "description": vocabulary.label("accessibility", code)}
                                 for code in entry["accessibility"]]
     return loc
 
@@ -241,7 +243,7 @@ def _cost_options(entry: dict, sub_id: SubId) -> list[dict]:
     """The amount when it is known (0 when free) or a note on it; ``fees_description`` says the rest."""
     if entry["cost"] != "free" and not entry.get("cost_note"):
         return []
-    option = {"id": sub_id("cost"), "option": common.label(entry["cost"])}
+    option = {"id": sub_id("cost"), "option": vocabulary.label("cost", entry["cost"])}
     if entry["cost"] == "free":
         option["amount"] = 0
     _put(option, "amount_description", entry.get("cost_note"))
