@@ -32,7 +32,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from oruk_schemas import OPTIONAL, oruk, problems, response
-from test_site_support import _Quiet, bundled_site, run_linkwell, serve
+from test_site_support import bundled_site, run_linkwell, serve
 
 from bench.synthetic import write_directory
 
@@ -147,7 +147,7 @@ class Validator:
         return seen
 
 
-class Routed(_Quiet):
+class Routed(http.server.SimpleHTTPRequestHandler):
     """http.server plus the build's ``_redirects`` and ``_headers``, read as Netlify reads them."""
 
     redirect_rules: list[tuple[str, dict[str, str], str, str]] = []
@@ -163,6 +163,9 @@ class Routed(_Quiet):
                 self.path = target
                 break
         super().do_GET()
+
+    def log_message(self, *args):
+        pass
 
     def _headers_for_path(self) -> dict[str, str]:
         found = {}
