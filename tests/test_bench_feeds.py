@@ -21,7 +21,7 @@ def test_bench_feeds_prints_bytes_per_service_and_the_site_size(tmp_path):
     assert record, out
     assert 500 < int(record.group(1).replace(",", "")) < 5000
     assert re.search(r"openreferral/ in all +[\d,]+ bytes", out)
-    site = re.search(r"120 listings: the whole site ([\d.,]+) MB in ([\d,]+) files, ([\d.]+) × GitHub Pages' 1 GB", out)
+    site = re.search(r"120 listings: the published site ([\d.,]+) MB, ([\d.]+) × GitHub Pages' 1 GB limit", out)
     assert site, out
     for folder in ("entries", "openreferral", "search"):
         assert re.search(rf"^  {folder} +[\d.]+ MB", out, re.M), folder
