@@ -67,7 +67,7 @@ def harvest(sources_file, only, dry_run, directory, state_dir, max_drop, as_of, 
         click.echo(f"Harvesting {source.id} ({source.kind}) from {source.location} ...", err=True)
         results.append(run_source(source, today, state_dir))
     merge_plan = plan(directory, results, today, max_drop=max_drop / 100)
-    text = merge_plan.report()
+    text = merge_plan.report(dry_run=dry_run)
     if dry_run:
         diff = merge_plan.diff()
         text += "\n### Diff (dry run: nothing written)\n\n" + (f"```diff\n{diff}```\n" if diff else "No changes.\n")

@@ -19,10 +19,10 @@ import os
 from pathlib import Path
 
 from .candidate import Candidate, Finisher, Skip, SourceResult
-from .sources import Source, SourcesError, load_sources
 from .geocode import Geography
 from .http import Fetcher, FetchError, make_session
 from .oruk import SourceFormatError
+from .sources import Source, SourcesError, load_sources
 
 __all__ = ["Candidate", "Skip", "Source", "SourceResult", "SourcesError", "load_sources", "run_source",
            "save_state"]

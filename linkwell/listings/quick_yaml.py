@@ -30,7 +30,7 @@ import re
 import sys
 from functools import lru_cache
 
-from linkwell.listings.loader import plain_scalar
+from linkwell.listings.scalars import plain_scalar
 
 SHARED_TEXT = 16
 

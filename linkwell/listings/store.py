@@ -73,16 +73,19 @@ def entry_path(root: Path, entry: dict) -> Path:
     return Path(root) / entry["borough"] / f"{entry['id']}.yml"
 
 
-def write_entries(root: Path, entries: list[dict]) -> list[Path]:
-    """Write entries atomically as one batch; returns the paths whose content changed."""
+def write_entries(root: Path, entries: list[dict], texts: dict[str, str] | None = None) -> list[Path]:
+    """Write entries atomically as one batch; returns the paths whose content changed.
+    ``texts`` may give entries' ``dump_entry`` text (by id) that the caller made and read back already."""
     staged: list[tuple[Path, Path]] = []
     try:
         for entry in entries:
             target = entry_path(root, entry)
-            text = dump_entry(entry)
-            if load_entry_text(text).data != entry:
-                raise ValueError(f"{target.name}: the listing would not read back exactly as written "
-                                 "(unusual characters?); nothing was written")
+            text = (texts or {}).get(entry["id"])
+            if text is None:
+                text = dump_entry(entry)
+                if load_entry_text(text).data != entry:
+                    raise ValueError(f"{target.name}: the listing would not read back exactly as written "
+                                     "(unusual characters?); nothing was written")
             if target.exists() and target.read_text(encoding="utf-8") == text:
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
