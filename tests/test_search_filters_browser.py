@@ -432,3 +432,41 @@ def test_result_cards_are_compact_on_a_phone(page, site):
         assert card.bounding_box()["height"] < 0.45 * 844  # under half a phone screen (a third without the notice)
         assert abs(first_dt["y"] - first_dd["y"]) < 4  # label beside its value
     assert first_dd["height"] < 30  # one line each
+
+
+def test_radius_chips_keep_what_is_within_so_many_miles(page, site):
+    from linkwell.publish.search.index import entry_point
+    from linkwell.reference.geo import distance_km
+    from linkwell.reference.postcodes import postcodes
+    from tests.test_search_browser import _centroids
+    home, centroids = postcodes().get("SE8 4RJ"), _centroids()
+
+    def within(miles):
+        out = []
+        for e in site["entries"]:
+            lat, lon, approx = entry_point(e, centroids)
+            if not approx and distance_km((home.lat, home.lon), (lat, lon)) <= miles * 1.609344:
+                out.append(e["id"])
+        return out
+    assert 0 < len(within(1)) < len(within(2))
+    assert searched(page, site["url"] + "?pc=SE8+4RJ&r=1") == len(within(1))
+    assert "within 1 mile of SE8 4RJ, nearest first" in page.locator("#lw-status").inner_text()
+    assert set(shown_ids(page)) <= set(within(1))
+    assert page.locator("#lw-radius button[aria-pressed=true]").inner_text() == "Within 1 mile"
+    before = page.locator("#lw-status").inner_text()
+    page.click("#lw-radius button:has-text('Within 2 miles')")
+    page.wait_for_function("t => document.getElementById('lw-status').textContent !== t", arg=before)
+    assert wait_count(page) == len(within(2)) and "r=2" in page.url
+    shot(page, "radius")
+    # nothing within a mile: the way back is one button
+    far_lang = next(v for v in ("so", "pl") if not set(within(1)) & {i for i in ref_ids(site, "lang", v)})
+    assert searched(page, f"{site['url']}?lang={far_lang}&pc=SE8+4RJ&r=1") == 0
+    button = page.locator("#lw-suggest button")
+    assert button.inner_text().startswith("Show results at any distance (")
+    button.click()
+    assert wait_count(page) == len(ref_ids(site, "lang", far_lang))
+    assert "r=" not in page.url
+
+
+def ref_ids(site, key, value):
+    return [i for i in Reference(site["entries"]).results("", {key: [value]})]

@@ -58,6 +58,7 @@ def form_html() -> str:
 <input id="lw-age" name="age" type="number" min="0" max="120" inputmode="numeric"></div>
 <button type="submit" class="md-button md-button--primary lw-go">Search</button>
 </div>
+<input type="hidden" name="r" id="lw-r">
 <p id="lw-pc-error" class="lw-error" hidden></p>
 <details class="lw-filters" id="lw-filters">
 <summary>Filters<span class="lw-filter-count" id="lw-filter-count"></span></summary>

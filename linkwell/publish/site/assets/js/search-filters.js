@@ -1,8 +1,9 @@
 /* Linkwell home-page search: filters that never dead-end.
  *
  * window.linkwellFilters(form, helpers) -> { counts(result), chips(state, result), suggest(state, result) }
- * - counts: each option of an open filter group shows how many results it would give now; options
- *   that would give none are marked (the facet's column file is fetched when its group is open);
+ * - counts: each option of an open filter group shows how many results it would give now (at any
+ *   distance: a radius chosen does not count); options that would give none are marked (the facet's
+ *   column file is fetched when its group is open);
  * - chips: the chosen filters, words, age and postcode as buttons above the results, each removing itself;
  * - suggest: for an empty result, the single change that brings most results back, as a button.
  * helpers: { run(mode), labelOf(key, value) }. Text comes from meta.json and the form: built with
@@ -72,6 +73,9 @@
       });
       if (state.age) chipsNode.appendChild(chip('Age ' + state.age, clearInput('age')));
       if (state.pc) chipsNode.appendChild(chip('Near ' + state.pc.toUpperCase(), clearInput('pc')));
+      if (state.pc && state.r) {
+        chipsNode.appendChild(chip('Within ' + state.r + (state.r === '1' ? ' mile' : ' miles'), clearInput('r')));
+      }
       chipsNode.hidden = !chipsNode.childNodes.length;
     }
 
@@ -80,6 +84,14 @@
       suggestNode.textContent = '';
       suggestNode.hidden = true;
       if (!result || result.empty || result.total) return;
+      if (result.beyond) {  // nothing within the radius chosen, some farther away
+        var wider = el('button', { type: 'button', class: 'md-button lw-suggest-go' }, 'Show results at any distance (' +
+          result.beyond.toLocaleString('en-GB') + (result.beyond === 1 ? ' result)' : ' results)'));
+        wider.addEventListener('click', function () { form.elements.r.value = ''; helpers.run('push'); });
+        suggestNode.appendChild(wider);
+        suggestNode.hidden = false;
+        return;
+      }
       var best = result.relax()[0];
       if (!best) return;
       var what, remove;

@@ -3,7 +3,7 @@
  * window.linkwellIndex = { base, search(query), recordsFor(ordinals), recordsEach(ordinals), recordsForIds(ids),
  *   lookupPostcode(text), tokens(text), meta() }.
  * Nothing is fetched until search()/lookup is called. Every file is fetched at most once per page.
- * A query is { q, facets: {key: [values]}, age, point: {lat, lon} | null }; search() resolves to a
+ * A query is { q, facets: {key: [values]}, age, point: {lat, lon} | null, radius: km | null }; search() resolves to a
  * Result whose page(n) gives the first n ordinals in display order (tier, then relevance or distance)
  * and whose recordsEach(ordinals) gives their display records (by place when sorted by distance).
  */
@@ -410,6 +410,27 @@
     this.place[n] = ['p/' + t + '/' + tile + '-' + Math.floor(i / size) + '.json', i % size];
   };
 
+  /* Every match within `radius` km of the point at an exact place, nearest first (within each tier):
+   * every tile of each tier that the circle reaches is fetched (a circle of a few miles reaches a few
+   * tiles), or the order already known is cut (a narrow filter's positions, or few records). */
+  GeoOrder.prototype.within = function (radius) {
+    var self = this, all;
+    if (this.sorted || this.viaRecords) {
+      this.page(0);  // makes this.sorted
+      all = this.sorted;
+    } else {
+      all = Promise.all(this.tiers.map(function (tier) {
+        if (!self.tierCounts[tier.t]) return [];
+        var near = tier.tiles.filter(function (x) { return x.d <= radius; });
+        return Promise.all([tier.first || [], self.fetchTiles(tier, near)]).then(function (got) {
+          got[0].concat(got[1]).forEach(function (tile) { self.readTile(tier, tile[0], tile[1]); });
+          return tier.found;
+        });
+      })).then(function (lists) { return [].concat.apply([], lists).sort(byDistance); });
+    }
+    return all.then(function (list) { return list.filter(function (f) { return !f.a && f.d <= radius; }); });
+  };
+
   /* Few matches spread over few record files: read their positions from the display records
    * (needed for the page anyway) instead of every position tile. */
   GeoOrder.prototype.byRecords = function (need) {
@@ -485,6 +506,7 @@
           result.page = function (need) { return geo.page(need); };
           result.distance = function (n) { return geo.distance[n]; };
           result.recordsEach = function (ordinals) { return recordsEach(ordinals, geo.place); };
+          if (query.radius) return withinRadius(result, geo, query.radius);
         } else {
           var ordinals = groups.length ? byRelevance(found, res[0]) : found.matched || [];
           result.page = function (need) { return Promise.resolve(ordinals.slice(0, need)); };
@@ -492,6 +514,20 @@
         }
         return result;
       });
+    });
+  }
+
+  /* The result cut to the matches within `radius` km: total, tier counts and pages from that list;
+   * result.beyond: how many the search has at any distance. */
+  function withinRadius(result, geo, radius) {
+    return geo.within(radius).then(function (list) {
+      result.beyond = result.total;
+      result.total = list.length;
+      result.tierCounts = result.tierCounts.map(function (_, t) {
+        return list.filter(function (f) { return f.t === t; }).length;
+      });
+      result.page = function (need) { return Promise.resolve(list.slice(0, need).map(function (f) { return f.n; })); };
+      return result;
     });
   }
 

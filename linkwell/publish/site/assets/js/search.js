@@ -9,6 +9,7 @@
   'use strict';
   var PAGE = 20;
   var NO_TIMES = window.linkwellDom.NO_TIMES;
+  var MILES = ['1', '2', '5'];  // the radius chips a postcode search offers
   var FACETS = ['cat', 'bor', 'cost', 'del', 'day', 'time', 'grp', 'acc', 'a11y', 'lang'];
   var TIER_HEADINGS = ['Checked recently', 'Not checked recently — check before referring',
     'Not yet verified — check before referring', 'Temporarily closed'];
@@ -23,7 +24,7 @@
     var q = form.querySelector('#lw-q'), pc = form.querySelector('#lw-pc'), age = form.querySelector('#lw-age');
     var status = document.getElementById('lw-status'), list = document.getElementById('lw-results');
     var more = document.getElementById('lw-more'), tools = document.getElementById('lw-result-tools');
-    var pcError = document.getElementById('lw-pc-error');
+    var pcError = document.getElementById('lw-pc-error'), radius = form.querySelector('#lw-r');
     var mapToggle = document.getElementById('lw-map-toggle'), mapPanel = document.getElementById('lw-map-panel');
     var current = null, shown = 0, runId = 0, debounce = null, map = null, markers = null, records = [];
     var submitted = false;  // the last search was asked for with the Search button or Enter
@@ -43,13 +44,14 @@
         facets[k] = Array.prototype.map.call(form.querySelectorAll('input[name="' + k + '"]:checked'),
           function (i) { return i.value; });
       });
-      return { q: q.value.trim(), pc: pc.value.trim(), age: age.value.trim(), facets: facets };
+      return { q: q.value.trim(), pc: pc.value.trim(), age: age.value.trim(), r: radius.value, facets: facets };
     }
     function toURL(state) {
       var p = new URLSearchParams();
       if (state.q) p.set('q', state.q);
       FACETS.forEach(function (k) { if (state.facets[k].length) p.set(k, state.facets[k].join(',')); });
       if (state.pc) p.set('pc', state.pc);
+      if (state.pc && state.r) p.set('r', state.r);
       if (state.age) p.set('age', state.age);
       var s = p.toString();
       return location.pathname + (s ? '?' + s : '');
@@ -58,6 +60,7 @@
       var p = new URLSearchParams(location.search);
       q.value = p.get('q') || '';
       pc.value = p.get('pc') || '';
+      radius.value = MILES.indexOf(p.get('r')) >= 0 ? p.get('r') : '';
       age.value = p.get('age') || '';
       FACETS.forEach(function (k) {
         var vals = (p.get(k) || '').split(',');
@@ -98,7 +101,10 @@
         if (state.facets[k].length) bits.push(state.facets[k].map(function (v) { return labelOf(k, v); }).join(' or '));
       });
       if (state.age) bits.push('age ' + state.age);
-      if (total && current && current.point) bits.push('nearest to ' + current.point.postcode + ' first');
+      if (total && current && current.point) {
+        bits.push((state.r ? 'within ' + state.r + (state.r === '1' ? ' mile of ' : ' miles of ') : 'nearest to ') +
+                  current.point.postcode + (state.r ? ', nearest first' : ' first'));
+      }
       var head = total === 1 ? '1 result' : thousands(total) + ' results';
       return head + (bits.length ? ' ' + bits[0] + (bits.length > 1 ? ', ' + bits.slice(1).join(', ') : '') : '') + '.';
     }
@@ -119,7 +125,8 @@
       pc.removeAttribute('aria-invalid');
       // The postcode is looked up while the word and filter files load (search() takes its Promise).
       var point = pointJob.then(function (p) { return p && !p.error ? p : null; });
-      var query = { q: state.q, facets: state.facets, age: state.age === '' ? null : state.age, point: state.pc ? point : null };
+      var query = { q: state.q, facets: state.facets, age: state.age === '' ? null : state.age, point: state.pc ? point : null,
+                    radius: state.pc && state.r ? +state.r * 1.609344 : null };
       return Promise.all([pointJob, idx.search(query)]).then(function (got) {
         if (id !== runId) return null;
         var found = got[0], result = got[1];
@@ -135,6 +142,7 @@
         shown = 0;
         filters.counts(result);
         filters.suggest(state, result);
+        drawRadius(state);
         if (result.empty) {
           status.textContent = 'Type what you are looking for, or choose a filter.';
           tools.hidden = true;
@@ -180,6 +188,20 @@
           more.textContent = 'Show more results (' + thousands(shown) + ' of ' + thousands(result.total) + ' shown)';
           updateMap();
         });
+      });
+    }
+
+    /* A postcode search offers a radius: "Any distance", "Within 1 / 2 / 5 miles" (one pressed). */
+    function drawRadius(state) {
+      var box = document.getElementById('lw-radius');
+      box.textContent = '';
+      box.hidden = !(current && current.point);
+      if (box.hidden) return;
+      [''].concat(MILES).forEach(function (miles) {
+        var text = miles ? 'Within ' + miles + (miles === '1' ? ' mile' : ' miles') : 'Any distance';
+        var b = el('button', { type: 'button', class: 'lw-chip lw-radius-chip', 'aria-pressed': String(state.r === miles) }, text);
+        b.addEventListener('click', function () { radius.value = miles; run('push'); });
+        box.appendChild(b);
       });
     }
 
