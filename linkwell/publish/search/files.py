@@ -4,16 +4,25 @@ Each function takes what the entries contribute once they are numbered in result
 (``Numbered``) and returns ``{path under search/<hash>/: bytes}`` for one kind of file: term
 shards (``t/``), position tiles and their blocks and the records by place (``g/``, ``p/``),
 facet files (``f/``, ``fp/``), facet columns (``c/``), records in entry order (``r/``) and the
-id shards (``id/``). The formats are described in ``linkwell.publish.search.index``.
+id shards (``id/``). The formats are described in ``linkwell.publish.search.index``. Also the
+postcode table by outward code (``postcode_shards``) and the writing of a build folder
+(``write_build_folder``: only changed files, ``done`` last).
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import os
+import shutil
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
-from linkwell.publish.output import json_bytes
+from linkwell.publish.output import json_bytes, write_bytes
+from linkwell.reference.postcodes import postcodes
 
 CHUNK = 16  # display records per file: a page of 20 scattered results costs at most 20 small files
 PLACE_CHUNK = 32  # display records per file by place: the 20 nearest results usually span 2-7 of them
@@ -194,3 +203,62 @@ def record_files(num: Numbered) -> dict[str, bytes]:
     for shard, ids in num.id_map.items():
         files[f"id/{shard}.json"] = json_bytes(ids)
     return files
+
+
+# --- the postcode table -------------------------------------------------------------------
+
+@cache
+def postcode_shards() -> dict[str, dict]:
+    """{outward: {inward: [lat, lon], "": centroid}}."""
+    shards: dict[str, dict] = defaultdict(dict)
+    sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
+    for line in postcodes().lines():
+        code, lat, lon, _gss = line.split(",")
+        outward, _, inward = code.partition(" ")
+        la, lo = float(lat), float(lon)
+        shards[outward][inward] = [round(la, 5), round(lo, 5)]
+        s = sums[outward]
+        s[0] += la
+        s[1] += lo
+        s[2] += 1
+    for outward, s in sums.items():
+        shards[outward][""] = [round(s[0] / s[2], 5), round(s[1] / s[2], 5)]
+    return shards
+
+
+# --- writing -------------------------------------------------------------------------------
+
+def write_build_folder(search_dir: Path, old_name: str | None, old_sums: dict[str, str], name: str,
+                        files: dict[str, bytes]) -> dict[str, str]:
+    """Make ``search/<name>/`` hold exactly ``files``, from the previous build's folder when it is
+    complete (renamed, then only changed files written and gone ones removed); returns the files'
+    digests. ``done`` is written last, so an interrupted build's folder is never reused."""
+    sums = file_sums(files)
+    folder = search_dir / name
+    old = search_dir / old_name if old_name else None
+    if folder.exists():
+        shutil.rmtree(folder)
+    if old is not None and old != folder and (old / "done").is_file():
+        (old / "done").unlink()
+        os.rename(old, folder)
+        for path in set(old_sums) - set(files):
+            (folder / path).unlink(missing_ok=True)
+        files = {path: body for path, body in files.items() if old_sums.get(path) != sums[path]}
+    for sub in sorted({str(Path(p).parent) for p in files}):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_all(folder, files)
+    (folder / "done").write_bytes(b"")
+    return sums
+
+
+def file_sums(files: dict[str, bytes]) -> dict[str, str]:
+    """Each file's digest, by path."""
+    return {path: hashlib.blake2b(body, digest_size=16).hexdigest() for path, body in files.items()}
+
+
+def write_all(folder: Path, files: dict[str, bytes]) -> None:
+    """Write many small files; threads overlap the file system's latency."""
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for future in [pool.submit(write_bytes, folder / path, body) for path, body in files.items()]:
+            future.result()

@@ -50,17 +50,13 @@ import datetime as dt
 import hashlib
 import json
 import marshal
-import os
 import shutil
-from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
-from functools import cache
 from pathlib import Path
 
 from linkwell.listings.describe import DAY_NAMES, DAYS, LANGUAGE_NAMES, age_text, schedule_text
 from linkwell.listings.digest import entry_digest
 from linkwell.listings.freshness import freshness
-from linkwell.publish.output import json_bytes, write_bytes
+from linkwell.publish.output import json_bytes
 from linkwell.publish.search.everyday import search_table, tokens
 from linkwell.publish.search.files import (
     APPROX,
@@ -73,9 +69,13 @@ from linkwell.publish.search.files import (
     Numbered,
     column_files,
     facet_files,
+    file_sums,
     geo_files,
+    postcode_shards,
     record_files,
     term_files,
+    write_all,
+    write_build_folder,
 )
 from linkwell.publish.site.words import unverified_notice
 from linkwell.reference import vocabulary
@@ -167,26 +167,7 @@ def tier(entry: dict, today: dt.date) -> tuple[int, str]:
     return fresh.rank, notice
 
 
-# --- the postcode table -------------------------------------------------------------------
-
-@cache
-def _postcode_shards() -> dict[str, dict]:
-    """{outward: {inward: [lat, lon], "": centroid}}."""
-    shards: dict[str, dict] = defaultdict(dict)
-    sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
-    for line in postcodes().lines():
-        code, lat, lon, _gss = line.split(",")
-        outward, _, inward = code.partition(" ")
-        la, lo = float(lat), float(lon)
-        shards[outward][inward] = [round(la, 5), round(lo, 5)]
-        s = sums[outward]
-        s[0] += la
-        s[1] += lo
-        s[2] += 1
-    for outward, s in sums.items():
-        shards[outward][""] = [round(s[0] / s[2], 5), round(s[1] / s[2], 5)]
-    return shards
-
+# --- places ------------------------------------------------------------------------------
 
 def entry_point(entry: dict, centroids: dict) -> tuple[float, float, bool] | None:
     """(lat, lon, approximate): the listed coordinates, else the postcode's, else the borough centre."""
@@ -303,7 +284,7 @@ def build_files(entries: list[dict], today: dt.date, *, cache: dict | None = Non
         "shards": " ".join(sorted(p[2:-5] for p in files if p.startswith("t/"))),
         **search_table(),
     }
-    pc_shards = _postcode_shards() if postcode_files else {}
+    pc_shards = postcode_shards() if postcode_files else {}
     pc_files = {f"{outward}.json": json_bytes(rows) for outward, rows in pc_shards.items()}
     return meta, files, pc_files
 
@@ -404,9 +385,9 @@ def _write_search_index(entries, out_dir: Path, today: dt.date, digests) -> None
     search_dir = out_dir / "search"
     base = search_dir / meta["base"]
     if (base / "done").is_file():  # the folder's name is a hash of every file in it: nothing to write
-        sums = cached["files"] if cached.get("base") == meta["base"] else _sums(files)
+        sums = cached["files"] if cached.get("base") == meta["base"] else file_sums(files)
     else:
-        sums = _write_build_folder(search_dir, cached.get("base"), cached.get("files", {}), meta["base"], files)
+        sums = write_build_folder(search_dir, cached.get("base"), cached.get("files", {}), meta["base"], files)
     tmp = search_dir / "meta.json.tmp"
     tmp.write_bytes(json_bytes(meta))
     tmp.replace(search_dir / "meta.json")
@@ -415,46 +396,11 @@ def _write_search_index(entries, out_dir: Path, today: dt.date, digests) -> None
             shutil.rmtree(old)
     if not pc_current:
         pc_dir.mkdir(parents=True, exist_ok=True)
-        _write_all(pc_dir, pc_files)
+        write_all(pc_dir, pc_files)
         (pc_dir / ".stamp").write_bytes(stamp)
     changed = {entry_id for entry_id, hit in entry_cache.items() if before.get(entry_id) != hit[0]}
     cachefile.write_sharded(out_dir / ENTRIES_CACHE, version, entry_cache, changed | (set(before) - set(entry_cache)))
     cachefile.write(out_dir / CACHE_FILE, version, {"base": meta["base"], "files": sums})
-
-
-def _write_build_folder(search_dir: Path, old_name: str | None, old_sums: dict[str, str], name: str,
-                        files: dict[str, bytes]) -> dict[str, str]:
-    """Make ``search/<name>/`` hold exactly ``files``, from the previous build's folder when it is
-    complete (renamed, then only changed files written and gone ones removed); returns the files'
-    digests. ``done`` is written last, so an interrupted build's folder is never reused."""
-    sums = _sums(files)
-    folder = search_dir / name
-    old = search_dir / old_name if old_name else None
-    if folder.exists():
-        shutil.rmtree(folder)
-    if old is not None and old != folder and (old / "done").is_file():
-        (old / "done").unlink()
-        os.rename(old, folder)
-        for path in set(old_sums) - set(files):
-            (folder / path).unlink(missing_ok=True)
-        files = {path: body for path, body in files.items() if old_sums.get(path) != sums[path]}
-    for sub in sorted({str(Path(p).parent) for p in files}):
-        (folder / sub).mkdir(parents=True, exist_ok=True)
-    folder.mkdir(parents=True, exist_ok=True)
-    _write_all(folder, files)
-    (folder / "done").write_bytes(b"")
-    return sums
-
-
-def _sums(files: dict[str, bytes]) -> dict[str, str]:
-    return {path: hashlib.blake2b(body, digest_size=16).hexdigest() for path, body in files.items()}
-
-
-def _write_all(folder: Path, files: dict[str, bytes]) -> None:
-    """Write many small files; threads overlap the file system's latency."""
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        for future in [pool.submit(write_bytes, folder / path, body) for path, body in files.items()]:
-            future.result()
 
 
 def _postcode_stamp() -> bytes:
