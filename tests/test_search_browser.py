@@ -483,7 +483,8 @@ def test_hostile_text_in_results_is_inert(browser, site, tmp_path):
         pg.wait_for_selector("#lw-map .lw-pin")
         pg.locator("#lw-map .lw-pin").first.dispatch_event("click")
         pg.wait_for_selector(".lw-pop a")
-        for b in pg.locator(".lw-shortlist-btn").all():
+        assert pg.locator(".lw-pop").inner_text().count("Hostile") == 1  # name, address and all, as text
+        for b in pg.locator("#lw-results .lw-shortlist-btn").all():  # the popup's own button is the same listing
             b.click()
         pg.goto(f"{url}shortlist/")
         pg.wait_for_selector(".lw-handout-item >> nth=5")

@@ -238,12 +238,12 @@
       fact(facts, 'Where', rec.w ? rec.w + (borough ? ' (' + borough + ')' : '') : borough);
       fact(facts, 'When', rec.s || NO_TIMES);
       fact(facts, 'Cost', rec.ku ? window.linkwellDom.COST_UNKNOWN : labels(m, 'cost', [rec.k]));
-      // the rest is on the listing's page: a phone's card keeps to the four facts above (search.css)
+      fact(facts, 'Languages', labels(m, 'lang', rec.l));
+      // the rest is on the listing's page: a phone's card keeps to the facts above (search.css)
       fact(facts, 'How', labels(m, 'del', rec.m), null, 'lw-fact-more');
       fact(facts, 'Getting in', labels(m, 'acc', rec.a), null, 'lw-fact-more');
       fact(facts, 'For', [rec.r, labels(m, 'grp', rec.g)].filter(Boolean).join('; '), null, 'lw-fact-more');
       fact(facts, 'Access needs', labels(m, 'a11y', rec.x), null, 'lw-fact-more');
-      fact(facts, 'Languages', labels(m, 'lang', rec.l), null, 'lw-fact-more');
       li.appendChild(facts);
       var sl = window.linkwellShortlist;
       if (sl) li.appendChild(sl.button(rec.i, rec.n));
