@@ -100,11 +100,12 @@ class Plan:
 
     # --- writing ------------------------------------------------------------------------------
 
-    def apply(self) -> list[Path]:
-        """Write the planned entries atomically; nothing when refused. Returns changed paths."""
+    def apply(self, files: dict[Path, bytes] | None = None) -> list[Path]:
+        """Write the planned entries, and ``files`` (harvest state) with them, as one all-or-nothing
+        batch; nothing when refused. Returns the changed listing paths."""
         if self.refused:
             return []
-        written = write_entries(self.directory, [self.writes[k] for k in sorted(self.writes)])
+        written = write_entries(self.directory, [self.writes[k] for k in sorted(self.writes)], files=files)
         self.applied = True
         return written
 
@@ -439,7 +440,7 @@ def _check(changed: dict[str, dict], p: Plan, today: dt.date, touched) -> None:
             path = entry_path(root, entry)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
-        report = validate_paths([root], today=today, cache_dir=Path(tmp) / "cache", load_entries=False)
+        report = validate_paths([root], today=today, load_entries=False, keep_cache=False)
     failed: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for entry_id, where, message in bad_write:
         failed[entry_id].append((where, message))

@@ -4,8 +4,9 @@ Source options (``openactive:`` in the sources file): ``max_pages`` (a guard, de
 
 Starts at the source's ``url`` (or, on later runs, at the page where the last applied run
 stopped: ``state["next"]``), follows ``next`` (relative or absolute) until a page has no items and
-``next`` equals its own URL. Each item is ``{state, kind, id, modified, data}``; for the same id
-only a newer ``modified`` wins (also across runs: the last ``modified`` per id is kept in the
+``next`` equals its own URL. A ``next`` leading back to a page already read (A -> B -> A) stops the
+run at once as a broken feed, and one leading to another site is not followed (see ``http``).
+Each item is ``{state, kind, id, modified, data}``; for the same id only a newer ``modified`` wins (also across runs: the last ``modified`` per id is kept in the
 state). ``state: deleted`` records are reported as deleted (the merge marks them "not seen since";
 nothing is deleted). JSON-LD ``@type``/``type`` and ``@id``/``id`` are both accepted.
 
@@ -218,6 +219,7 @@ def read_feed(fetcher: Fetcher, start: str, known: dict, max_pages: int) -> tupl
     """Follow the feed from ``start``; returns ({id: item} newest per id, next start URL, items read)."""
     items: dict[str, dict] = {}
     url, count = start, 0
+    visited = {start}
     for _ in range(max_pages):
         page = fetcher.get_json(url, accept="application/json, application/vnd.openactive.rpde+json")
         if not isinstance(page, dict) or not isinstance(page.get("items"), list) or not isinstance(
@@ -236,6 +238,11 @@ def read_feed(fetcher: Fetcher, start: str, known: dict, max_pages: int) -> tupl
         next_url = urljoin(url, page["next"])
         if next_url == url:
             return items, url, count  # the last page: next run starts here
+        if next_url in visited:
+            raise SourceFormatError(f"{url}: its next link goes back to {next_url}, a page already read: the "
+                                    "feed goes round in a circle and never ends; tell its publisher")
+        fetcher.check_origin(next_url, f"{url}: its next link {next_url} is")
+        visited.add(next_url)
         url = next_url
     raise SourceFormatError(f"{start}: still not at the end after {max_pages} pages; raise openactive.max_pages "
                             "if the feed really is that long")
