@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from linkwell.reference import schema
 from linkwell.reference.boroughs import by_name
 
-from .sources import Source
 from .geocode import Geography, OutsideLondon
 from .mapping import LabelMap
+from .sources import Source
 from .text import one_line, parse_date, plain_text
 
 
