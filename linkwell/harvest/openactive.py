@@ -6,8 +6,9 @@ Starts at the source's ``url`` (or, on later runs, at the page where the last ap
 stopped: ``state["next"]``), follows ``next`` (relative or absolute) until a page has no items and
 ``next`` equals its own URL. A ``next`` leading back to a page already read (A -> B -> A) stops the
 run at once as a broken feed, and one leading to another site is not followed (see ``http``).
-Each item is ``{state, kind, id, modified, data}``; for the same id only a newer ``modified`` wins (also across runs: the last ``modified`` per id is kept in the
-state). ``state: deleted`` records are reported as deleted (the merge marks them "not seen since";
+Each item is ``{state, kind, id, modified, data}``; for the same id only a newer ``modified`` wins
+(also across runs: the last ``modified`` per id is kept in the state). ``state: deleted`` records
+are reported as deleted (the merge marks them "not seen since";
 nothing is deleted). JSON-LD ``@type``/``type`` and ``@id``/``id`` are both accepted.
 
 Mapped types: ``SessionSeries`` (and ``Event``/``CourseInstance``) with ``eventSchedule``;
