@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import pytest
-from fixtures_harvest import entries, london_postcodes, oruk_v3, run_harvest, serve_oruk, series, write_sources
+from fixtures_harvest import entries, london_postcodes, oruk_v3, run_harvest, series, serve_oruk, write_sources
 from werkzeug import Response
 
 from linkwell.listings import lock

@@ -24,7 +24,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.util.retry import Retry
 
 _deadlines: dict[int, float] = {}  # thread id -> deadline of its request in flight
-_in_flight: dict[int, HTTPConnection] = {}  # thread id -> the connection carrying it
+_in_flight: dict[int, socket.socket] = {}  # thread id -> the socket carrying it
 
 
 class DeadlineExceeded(Exception):
@@ -38,14 +38,19 @@ def _check(thread: int) -> None:
 
 
 class _Tracked:
-    """A urllib3 connection that records which thread's request it carries."""
+    """A urllib3 connection that records the socket of the request it sends for a watched thread
+    (the socket itself: http.client drops the connection's reference to it when the server says it
+    will close, while the response goes on reading from it)."""
 
     def request(self, *args, **kwargs):
         thread = threading.get_ident()
-        if thread in _deadlines:
+        watched = thread in _deadlines
+        if watched:
             _check(thread)
-            _in_flight[thread] = self
-        return super().request(*args, **kwargs)
+        result = super().request(*args, **kwargs)
+        if watched and self.sock is not None:
+            _in_flight[thread] = self.sock
+        return result
 
 
 class _HTTPConnection(_Tracked, HTTPConnection):
@@ -105,8 +110,7 @@ def watch(deadline: float) -> Iterator[Timer]:
         if done.is_set():
             return
         state.fired = True
-        connection = _in_flight.get(thread)
-        sock = getattr(connection, "sock", None)
+        sock = _in_flight.get(thread)
         if sock is not None:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)

@@ -282,9 +282,11 @@ class _Pages:
         self.total_items: int | None = None
         self.first_size = 0
         self.notes: list[str] = []
+        self.repeated = False
 
     def repeats(self, page: int, ids: tuple) -> bool:
         if ids and ids in self.seen:
+            self.repeated = True
             self.notes.append(f"page {page} repeats page {self.seen[ids]} (the server seems to ignore ?page=); "
                               "stopped there")
             return True
@@ -354,7 +356,7 @@ def harvest(source, fetcher: Fetcher, finisher: Finisher, result: SourceResult) 
     answers = {1: fetcher.get_json(f"{base}?page=1&per_page={size}")}
     start = 0 if _zero_based(answers[1], 1) else 1
     records = _read_pages(fetcher, base, size, start, pages, answers)
-    if start == 1 and pages.total_items is not None and len(records) < pages.total_items:
+    if start == 1 and not pages.repeated and pages.total_items is not None and len(records) < pages.total_items:
         extra = _read_pages(fetcher, base, size, 0, _Pages(1), {})
         added = {k: v for k, v in extra.items() if k not in records}
         if added:
