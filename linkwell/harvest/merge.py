@@ -187,10 +187,16 @@ class Plan:
         return "\n".join(lines).rstrip() + "\n"
 
 
+_UNSEEN = re.compile("[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
 def _md(text: str) -> str:
-    """Text from a source made safe inside Markdown (a PR body): no HTML, no link or code syntax."""
-    text = " ".join(str(text).split())
-    return re.sub(r"([\\`*_\[\]<>|#!])", r"\\\1", text)
+    """Text from a source made safe inside Markdown (a PR body): no HTML, entity, link or code syntax;
+    control, invisible and direction-changing characters (NUL included) shown as U+FFFD; ``@`` as
+    the full-width ``＠``, so ``@name`` never mentions (notifies) anyone on GitHub."""
+    text = _UNSEEN.sub("\ufffd", " ".join(str(text).split()))
+    text = text.replace("@", "\uff20")
+    return re.sub(r"([\\`*_\[\]<>|#!&~])", r"\\\1", text)
 
 
 # --- planning --------------------------------------------------------------------------------
