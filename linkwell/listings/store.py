@@ -74,7 +74,7 @@ def entry_path(root: Path, entry: dict) -> Path:
     return Path(root) / entry["borough"] / f"{entry['id']}.yml"
 
 
-def _cache_dir() -> Path:
+def lock_folder() -> Path:
     """Where the write lock and journal live: the folder of the lock this process holds, else the
     cache folder of the project around the working folder (or ``$LINKWELL_CACHE_DIR``)."""
     held = lock.held_folder()
@@ -105,7 +105,7 @@ def write_entries(root: Path, entries: list[dict], files: dict[Path, bytes] | No
     listings = set(batch)
     for path, data in (files or {}).items():
         batch[Path(path)] = data
-    cache_dir = Path(cache_dir) if cache_dir is not None else _cache_dir()
+    cache_dir = Path(cache_dir) if cache_dir is not None else lock_folder()
     with lock.hold(cache_dir, wait=wait):
         written = journal.write_batch(batch, cache_dir / lock.JOURNAL_DIR)
     return [path for path in written if path in listings]
