@@ -59,17 +59,15 @@ class Project:
 
 
 def find(start: Path | str | None = None) -> Project:
-    """The project holding ``start`` (default: ``$LINKWELL_PROJECT``, else the working folder).
+    """The project holding ``start`` (default: the working folder) or the nearest folder above it
+    with a ``mkdocs.yml``; with no ``start``, ``$LINKWELL_PROJECT`` (set by ``--project``) wins.
 
     Raises ``ProjectNotFound`` with a sentence saying what to do.
     """
-    named = start if start is not None else os.environ.get("LINKWELL_PROJECT")
-    origin = Path(named or Path.cwd()).resolve()
-    if named is not None:
-        if not (origin / CONFIG_FILE).is_file():
-            raise ProjectNotFound(f"{origin} is not a Linkwell project: it has no {CONFIG_FILE} "
-                                  "(create one with `linkwell new DIR`).")
-        return Project(origin)
+    named = os.environ.get("LINKWELL_PROJECT") if start is None else None
+    if named:
+        return exactly(named)
+    origin = Path(start or Path.cwd()).resolve()
     for folder in (origin, *origin.parents):
         if (folder / CONFIG_FILE).is_file():
             return Project(folder)
@@ -78,8 +76,17 @@ def find(start: Path | str | None = None) -> Project:
                           "with `linkwell new DIR`.")
 
 
+def exactly(root: Path | str) -> Project:
+    """The project whose root is ``root`` (no search upwards)."""
+    origin = Path(root).resolve()
+    if not (origin / CONFIG_FILE).is_file():
+        raise ProjectNotFound(f"{origin} is not a Linkwell project: it has no {CONFIG_FILE} "
+                              "(create one with `linkwell new DIR`).")
+    return Project(origin)
+
+
 def use(root: Path | str) -> Project:
     """Make ``root`` the project for this process and the processes it starts (``--project``)."""
-    project = find(root)
+    project = exactly(root)
     os.environ["LINKWELL_PROJECT"] = str(project.root)
     return project

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,16 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("LINKWELL_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
 
 
+@pytest.fixture(autouse=True)
+def _no_named_project():
+    """`linkwell --project DIR` names the project for the whole process: no test passes it on."""
+    saved = os.environ.pop("LINKWELL_PROJECT", None)
+    yield
+    os.environ.pop("LINKWELL_PROJECT", None)
+    if saved is not None:
+        os.environ["LINKWELL_PROJECT"] = saved
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium, headless, driven by Playwright (one per test module)."""
@@ -59,7 +70,6 @@ def project(tmp_path, monkeypatch) -> Project:
     root = tmp_path / "project"
     write_project(root, "Linkwell Test", "https://github.com/example/linkwell-test", "")
     monkeypatch.chdir(root)
-    monkeypatch.delenv("LINKWELL_PROJECT", raising=False)
     return Project(root)
 
 

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from linkwell.listings.loader import EntryLoadError, decode, load_entry_text
+from linkwell.listings.rules import check_file
 from linkwell.listings.store import dump_entry
-from linkwell.listings.validate import check_file
 from tests.conftest import VALID_ENTRY
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from bench.synthetic import generate
 from linkwell.listings import quick_yaml
-from linkwell.listings.loader import EntryLoadError, load_entry_text, plain_scalar
+from linkwell.listings.loader import EntryLoadError, load_entry_text
+from linkwell.listings.scalars import plain_scalar
 from linkwell.listings.store import dump_entry
 from tests.conftest import BUNDLED as DIRECTORY_DIR
 

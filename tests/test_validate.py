@@ -35,15 +35,49 @@ def test_bundled_directory_is_valid():
     assert len({e["borough"] for e in entries}) >= 15
 
 
+SUBMITTED = {"form", "pull-request"}  # kinds of source by which a group gives its own details
+
+
+def honesty_problems(entries: dict[str, dict]) -> list[str]:
+    """Listings taken from public reports carry no contact details, no address and no verification;
+    a listing the group itself submitted (a form or pull request, verified by the provider) may
+    carry the contact details and postcode the group gave. Nothing may look synthetic."""
+    problems = []
+    for entry in entries.values():
+        if entry["id"].startswith(("syn-", "test-", "fake-", "example-")):
+            problems.append(f"{entry['id']}: looks synthetic")
+        submitted = entry["verified_by"] == "provider" and any(s["kind"] in SUBMITTED for s in entry["sources"])
+        if submitted:
+            continue
+        contact, location = entry.get("contact", {}), entry.get("location", {})
+        if "phone" in contact or "email" in contact or "postcode" in location or "address" in location:
+            problems.append(f"{entry['id']}: contact details or an address that no group gave us")
+        if not entry["sources"][0].get("title") or entry["verified_by"] != "unverified":
+            problems.append(f"{entry['id']}: taken from a report, so it names the report and is unverified")
+    return problems
+
+
 def test_bundled_directory_is_honest():
     """No invented contact details, nothing synthetic, every listing names its public source."""
-    report = validate_paths([PROJECT / "directory"])
-    for entry in report.entries.values():
-        assert not entry["id"].startswith(("syn-", "test-", "fake-", "example-"))
-        assert "phone" not in entry.get("contact", {}) and "email" not in entry.get("contact", {})
-        assert "postcode" not in entry.get("location", {}) and "address" not in entry.get("location", {})
-        assert entry["sources"][0].get("title"), entry["id"]
-        assert entry["verified_by"] == "unverified"
+    assert honesty_problems(validate_paths([PROJECT / "directory"]).entries) == []
+
+
+def test_a_group_submitting_its_own_listing_keeps_the_directory_honest(tmp_path):
+    import shutil
+
+    from tests.test_from_issue import VERBATIM_BODY
+    directory = tmp_path / "directory"
+    shutil.copytree(PROJECT / "directory", directory)
+    (tmp_path / "body.md").write_text(VERBATIM_BODY, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["from-issue", str(tmp_path / "body.md"), "--directory", str(directory),
+                                      "--issue", "12", "--today", "2026-11-23"])
+    assert result.exit_code == 0, result.output
+    entries = validate_paths([directory]).entries
+    submitted = [e for e in entries.values() if e["verified_by"] == "provider"]
+    assert len(submitted) == 1 and submitted[0]["location"].get("postcode")
+    assert honesty_problems(entries) == []
+    entries["fake-group"] = {**submitted[0], "id": "fake-group", "verified_by": "unverified"}
+    assert len(honesty_problems(entries)) == 3
 
 
 def test_valid_file_passes(make_listing):
@@ -301,3 +335,10 @@ def test_a_large_run_saves_its_cache_in_the_background_and_the_next_run_reads_it
     again = validate_paths([root], cache_dir=tmp_path / "cache")  # waits for the writer, then reads
     assert not validate._CACHE_WRITERS
     assert again.entries == first.entries and again.problems == first.problems
+
+
+def test_an_impossible_age_names_the_limit(make_listing):
+    path = make_listing(mutate(audience={"max_age": 150}))
+    result = run_validate(path)
+    assert result.exit_code == 1
+    assert "audience.max_age: 150 is not an age we accept: the oldest is 120" in result.output

@@ -72,7 +72,6 @@ def test_installed_linkwell_works_in_a_folder_of_its_own(installed, tmp_path, ht
                  ".github/workflows/validate.yml", ".github/ISSUE_TEMPLATE/add-your-group.yml"]:
         assert (project / name).is_file(), name
     assert not list((project / "directory").rglob("*.yml"))
-    assert "github.com/example/hackney-directory" in (project / "site_src" / "add-your-group.md").read_text()
 
     # two real listings, in a subfolder of the project: linkwell finds the project from there
     (project / "directory" / "lewisham").mkdir()
@@ -89,6 +88,8 @@ def test_installed_linkwell_works_in_a_folder_of_its_own(installed, tmp_path, ht
         assert (site / name).is_file(), name
     first = sorted((project / "directory" / "lewisham").glob("*.yml"))[0].stem
     assert "Linkwell Hackney" in (site / "entries" / first / "index.html").read_text()
+    add_page = (site / "add-your-group" / "index.html").read_text()
+    assert "https://github.com/example/hackney-directory/issues/new" in add_page
 
     # a harvest dry run against a real ORUK server: a report, nothing written
     base = serve_oruk(httpserver, [oruk_v3(1, london_postcodes(1)[0])], size=10)

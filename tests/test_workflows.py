@@ -58,9 +58,9 @@ def test_workflow_follows_the_policy(path):
     assert policy_problems(path.read_text(encoding="utf-8")) == []
 
 
-def test_all_five_workflows_exist():
+def test_all_six_workflows_exist():
     assert [p.name for p in WORKFLOW_FILES] == ["harvest.yml", "publish.yml", "stale.yml", "submission.yml",
-                                                "validate.yml"]
+                                                "tests.yml", "validate.yml"]
 
 
 GOOD = """

@@ -89,10 +89,9 @@ def build(out, feeds_only, config_file, directory, strict, no_search, no_feeds):
     validated = time.monotonic()
     out = (out or project.site_dir).resolve()
     if feeds_only:
-        from linkwell.publish.site.build import write_feeds
+        from linkwell.publish.feeds import write_feeds
         out.mkdir(parents=True, exist_ok=True)
-        if not write_feeds(entries, out, digests):
-            raise click.ClickException("the feed exporters (linkwell.publish.feeds) are not installed")
+        write_feeds(entries, out, digests=digests)
         click.echo(f"Wrote the feeds for {len(entries)} listings to {out} in {time.monotonic() - started:.1f} s.")
         return
     from mkdocs.commands.build import build as mkdocs_build

@@ -17,6 +17,8 @@ import click
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "project_template"
 OUR_REPO_URL = "https://github.com/linkwell-london/linkwell"
+ENGINE_ONLY = {"github/linkwell-requirement.txt",  # written from requirement.txt.in instead
+               "github/workflows/tests.yml"}  # the engine's own test suite
 
 
 def _copy_text(src: Path, dst: Path, replacements: dict[str, str]) -> None:
@@ -40,10 +42,12 @@ def write_project(target: Path, name: str, repo_url: str, site_url: str) -> list
     link = {OUR_REPO_URL: repo_url}  # the pages, forms and workflows name this repository: point them at the new one
     for src_dir, dst_dir in (("site_src", "site_src"), ("github", ".github")):
         for src in sorted((TEMPLATE / src_dir).rglob("*")):
-            if src.is_file() and src.name != "linkwell-requirement.txt":
+            if src.is_file() and src.relative_to(TEMPLATE).as_posix() not in ENGINE_ONLY:
                 dst = target / dst_dir / src.relative_to(TEMPLATE / src_dir)
                 _copy_text(src, dst, link)
                 written.append(dst)
+    _copy_text(TEMPLATE / "CONTRIBUTING.md", target / "CONTRIBUTING.md", link)
+    written.append(target / "CONTRIBUTING.md")
     sources = target / "harvesters" / "sources.yml"
     sources.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(TEMPLATE / "sources.yml", sources)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from linkwell.listings.describe import LANGUAGE_NAMES as DESCRIBED_LANGUAGES
-from linkwell.reference import schema
+from linkwell.reference import schema, vocabulary
 
 from .text import label_key
 
@@ -75,6 +75,9 @@ class LabelMap:
         self.table: dict[str, list[str]] = {}
         for word in self.categories | self.activities:
             self.table[label_key(word)] = [word]
+        for field in ("categories", "activities"):  # our own labels too: "Museums and heritage"
+            for value, text in vocabulary.labels(field).items():
+                self.table.setdefault(label_key(text), [value])
         for label, values in DEFAULT_LABELS.items():
             self.table[label_key(label)] = values
         for label, values in (source_mapping or {}).items():

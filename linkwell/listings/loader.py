@@ -24,13 +24,17 @@ from typing import Any
 
 import yaml
 
+from linkwell.listings import quick_yaml
+from linkwell.listings.scalars import STR as _STR
+from linkwell.listings.scalars import implicit_tag, plain_scalar
+
 MAX_FILE_BYTES = 200_000
 MAX_BRACKETS = 1_000  # libyaml recurses per nesting level; refuse absurd nesting before parsing
-MAX_DEPTH = 32  # nesting levels; a listing needs about six
+MAX_DEPTH = quick_yaml.MAX_DEPTH  # nesting levels; a listing needs about six
 MAX_INDENT = 200  # columns of indentation (with "- " and "? " marks) before libyaml composes anything
 _LEAD = re.compile(r"^ *(?:[-?] +)*", re.M)
 
-_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 _DEFAULT_TAG = {yaml.ScalarNode: _STR, yaml.SequenceNode: _SEQ, yaml.MappingNode: _MAP}
 
 
@@ -47,23 +51,6 @@ class _ComposeLoader(getattr(yaml, "CBaseLoader", yaml.BaseLoader)):
         pass
 
 
-# YAML 1.1 implicit types as PyYAML's SafeLoader resolves them, minus timestamps (kept as text).
-_IMPLICIT = {
-    first: [(tag, regexp) for tag, regexp in resolvers
-            if tag.rsplit(":", 1)[-1] in {"bool", "int", "float", "null"}]
-    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
-}
-_SAFE = yaml.constructor.SafeConstructor()
-_FLOAT = "tag:yaml.org,2002:float"
-_DECIMAL = re.compile(r"[-+]?[0-9]+\.[0-9]+\Z")
-_CONSTRUCT = {
-    "tag:yaml.org,2002:null": lambda node: None,
-    "tag:yaml.org,2002:bool": _SAFE.construct_yaml_bool,
-    "tag:yaml.org,2002:int": _SAFE.construct_yaml_int,
-    "tag:yaml.org,2002:float": _SAFE.construct_yaml_float,
-}
-
-
 class EntryLoadError(Exception):
     """A file that cannot be read as one YAML mapping; ``line`` is 1-based or None."""
 
@@ -72,28 +59,6 @@ class EntryLoadError(Exception):
         self.message = message
         self.line = line
         self.field = field
-
-
-def implicit_tag(node) -> str:
-    """The YAML 1.1 type PyYAML's SafeLoader gives a scalar (str for quoted or ordinary text)."""
-    return _STR if node.style else _plain_tag(node.value)
-
-
-def _plain_tag(value: str) -> str:
-    for tag, regexp in _IMPLICIT.get(value[:1] or None, ()):
-        if regexp.match(value):
-            return tag
-    return _STR
-
-
-def plain_scalar(value: str):
-    """The value of unquoted text as YAML 1.1 reads it (``no`` -> False, ``12:30`` -> 750, dates stay text)."""
-    tag = _plain_tag(value)
-    if tag is _STR:
-        return value
-    if tag == _FLOAT and _DECIMAL.match(value):
-        return float(value)  # what PyYAML's constructor gives for plain decimals like -0.0238, 20x sooner
-    return _CONSTRUCT[tag](yaml.ScalarNode(tag, value))
 
 
 def _line(node) -> int:
@@ -231,7 +196,6 @@ def load_entry_text(text: str, quick: bool = True) -> LoadedDocument:
     if text.count("[") + text.count("{") > MAX_BRACKETS:
         raise EntryLoadError("the file nests brackets too deeply to be a listing", 1)
     if quick:
-        from linkwell.listings import quick_yaml  # it uses this module's plain_scalar
         data = quick_yaml.read(text)
         if data is not None:
             return LoadedDocument(data, None, text)

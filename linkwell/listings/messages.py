@@ -56,62 +56,83 @@ def _last_key(path) -> str:
     return ""
 
 
-def explain(error, document: LoadedDocument) -> list[tuple[tuple, str]]:  # noqa: C901 - to split (issue 13)
-    """``[(path, message)]`` for one jsonschema error."""
-    path = tuple(error.absolute_path)
-    kind = error.validator
-    value = error.instance
-    surprise = document.yaml_surprise(path)
+def _required(error, path, value):
+    missing = [name for name in error.validator_value if name not in (value or {})]
+    return [(path + (name,), "is missing; every listing needs it (see schema/README.md)") for name in missing]
 
-    if kind == "required":
-        missing = [name for name in error.validator_value if name not in (value or {})]
-        return [(path + (name,), "is missing; every listing needs it (see schema/README.md)")
-                for name in missing]
-    if kind == "additionalProperties":
-        allowed = sorted(error.schema.get("properties", {}))
-        out = []
-        for name in sorted(set(value) - set(allowed), key=str):
-            guess = difflib.get_close_matches(str(name), allowed, n=1)
-            hint = f"did you mean '{guess[0]}'? " if guess else ""
-            out.append((path + (name,), f"is not a field Linkwell knows; {hint}"
-                                        f"allowed here: {', '.join(allowed)}"))
-        return out
-    if surprise and kind in {"type", "enum", "pattern", "format"}:
+
+def _unknown_fields(error, path, value):
+    allowed = sorted(error.schema.get("properties", {}))
+    out = []
+    for name in sorted(set(value) - set(allowed), key=str):
+        guess = difflib.get_close_matches(str(name), allowed, n=1)
+        hint = f"did you mean '{guess[0]}'? " if guess else ""
+        out.append((path + (name,), f"is not a field Linkwell knows; {hint}allowed here: {', '.join(allowed)}"))
+    return out
+
+
+def _wrong_type(error, path, value):
+    wanted = error.validator_value
+    words = " or ".join(_TYPE_WORDS.get(w, w) for w in ([wanted] if isinstance(wanted, str) else wanted))
+    return [(path, f"must be {words}, not {_show(value)}")]
+
+
+def _not_allowed(error, path, value):
+    options = ", ".join(str(o) for o in error.validator_value)
+    return [(path, f"{_show(value)} is not one of the allowed values: {options}")]
+
+
+def _pattern(error, path, value):
+    key = _last_key(path)
+    if key in {"website", "url"}:
+        return [(path, f"{_PATTERN_HELP[key]} (got {_show(value)})")]
+    if isinstance(value, str) and "<" in value:
+        return [(path, _PLAIN_TEXT_HELP)]
+    if isinstance(value, str) and "\n" in value and key != "description":
+        return [(path, "must be a single line of text")]
+    if key in _PATTERN_HELP:
+        return [(path, f"{_PATTERN_HELP[key]} (got {_show(value)})")]
+    if isinstance(value, str) and any(ord(c) < 32 and c not in "\n\t\r" for c in value):
+        return [(path, "contains invisible control characters; retype it as plain text")]
+    return [(path, f"{_show(value)} is not in the expected form")]
+
+
+_BOUNDS = {"lat": "51.2 to 51.8 (London)", "lon": "-0.6 to 0.4 (London)"}
+
+
+def _out_of_range(error, path, value):
+    key = _last_key(path)
+    if key in {"min_age", "max_age"}:
+        limit = error.validator_value
+        return [(path, f"{_show(value)} is not an age we accept: the "
+                       f"{'youngest' if error.validator == 'minimum' else 'oldest'} is {limit}")]
+    return [(path, f"{_show(value)} is out of range; expected {_BOUNDS.get(key, 'a sensible value')}")]
+
+
+_EXPLAIN = {
+    "required": _required,
+    "additionalProperties": _unknown_fields,
+    "type": _wrong_type,
+    "enum": _not_allowed,
+    "pattern": _pattern,
+    "format": lambda error, path, value: [(path, f'must be a real date written as "YYYY-MM-DD" (got {_show(value)})')],
+    "minItems": lambda error, path, value: [(path, "needs at least one value")],
+    "minLength": lambda error, path, value: [(path, "must not be empty")],
+    "maxLength": lambda error, path, value: [
+        (path, f"is {len(value):,} characters long; the limit is {error.validator_value:,}")],
+    "uniqueItems": lambda error, path, value: [(path, "lists the same value more than once")],
+    "minimum": _out_of_range,
+    "maximum": _out_of_range,
+    "dependentRequired": lambda error, path, value: [(path, "lat and lon must be given together")],
+}
+
+
+def explain(error, document: LoadedDocument) -> list[tuple[tuple, str]]:
+    """``[(path, message)]`` for one jsonschema error: a YAML surprise (``no`` read as false...)
+    when that explains it, else the sentence for its kind of error."""
+    path = tuple(error.absolute_path)
+    surprise = document.yaml_surprise(path)
+    if surprise and error.validator in {"type", "enum", "pattern", "format"}:
         return [(path, surprise)]
-    if kind == "type":
-        wanted = error.validator_value
-        words = " or ".join(_TYPE_WORDS.get(w, w) for w in ([wanted] if isinstance(wanted, str) else wanted))
-        return [(path, f"must be {words}, not {_show(value)}")]
-    if kind == "enum":
-        options = ", ".join(str(o) for o in error.validator_value)
-        return [(path, f"{_show(value)} is not one of the allowed values: {options}")]
-    if kind == "pattern":
-        key = _last_key(path)
-        if key in {"website", "url"}:
-            return [(path, f"{_PATTERN_HELP[key]} (got {_show(value)})")]
-        if isinstance(value, str) and ("<" in value or "\n" in value and key != "description"):
-            if "<" in value:
-                return [(path, _PLAIN_TEXT_HELP)]
-            return [(path, "must be a single line of text")]
-        if key in _PATTERN_HELP:
-            return [(path, f"{_PATTERN_HELP[key]} (got {_show(value)})")]
-        if isinstance(value, str) and any(ord(c) < 32 and c not in "\n\t\r" for c in value):
-            return [(path, "contains invisible control characters; retype it as plain text")]
-        return [(path, f"{_show(value)} is not in the expected form")]
-    if kind == "format":
-        return [(path, f'must be a real date written as "YYYY-MM-DD" (got {_show(value)})')]
-    if kind == "minItems":
-        return [(path, "needs at least one value")]
-    if kind == "minLength":
-        return [(path, "must not be empty")]
-    if kind == "maxLength":
-        return [(path, f"is {len(value):,} characters long; the limit is {error.validator_value:,}")]
-    if kind == "uniqueItems":
-        return [(path, "lists the same value more than once")]
-    if kind in {"minimum", "maximum"}:
-        bounds = {"lat": "51.2 to 51.8 (London)", "lon": "-0.6 to 0.4 (London)"}
-        key = _last_key(path)
-        return [(path, f"{_show(value)} is out of range; expected {bounds.get(key, 'a sensible value')}")]
-    if kind == "dependentRequired":
-        return [(path, "lat and lon must be given together")]
-    return [(path, error.message[:200])]
+    explainer = _EXPLAIN.get(error.validator)
+    return explainer(error, path, error.instance) if explainer else [(path, error.message[:200])]

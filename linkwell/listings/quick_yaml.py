@@ -30,7 +30,9 @@ import re
 import sys
 from functools import lru_cache
 
-from linkwell.listings.loader import MAX_DEPTH, plain_scalar
+from linkwell.listings.scalars import plain_scalar
+
+MAX_DEPTH = 32  # nesting levels; a listing needs about six (the loader refuses more, with a line)
 
 SHARED_TEXT = 16
 

@@ -8,7 +8,7 @@ Enabled in mkdocs.yml as ``plugins: [linkwell: {directory: directory}]`` (option
 - adds generated pages to MkDocs: the boroughs and categories index pages (in the nav) and one
   page shell per URL depth (``linkwell.publish.site.shell``), which MkDocs renders with Material;
 - once MkDocs has cleaned the output folder, starts the feeds and search index workers
-  (``linkwell.publish.site.build.start_background``); after the build, hands the shells and entries to
+  (``linkwell.publish.workers.start``); after the build, hands the shells and entries to
   ``linkwell.publish.site.build.publish``, which writes every entry, borough and category page and waits
   for the workers;
 - keeps generated pages across MkDocs' clean of the output folder, and makes ``mkdocs serve``
@@ -30,6 +30,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, InclusionLevel
 
+from linkwell.publish import workers
 from linkwell.publish.site import build, words
 from linkwell.publish.site.render import SiteInfo
 from linkwell.publish.site.shell import FRONT_MATTER, Shell
@@ -42,6 +43,7 @@ SITE_PACKAGE = Path(build.__file__).resolve().parent
 THEME_DIR = SITE_PACKAGE / "theme"  # overrides of Material's templates, after the project's own custom_dir
 ASSETS_DIR = SITE_PACKAGE / "assets"  # the site's scripts and styles: js/, css/ (Leaflet is copied by build)
 PAGE_CSS = ["css/linkwell.css", "css/search.css"]
+REPO_URL_MARK = "{{ repo_url }}"
 PAGE_JS = ["js/search-index.js", "js/search.js", "js/shortlist.js"]
 
 
@@ -91,8 +93,8 @@ class LinkwellPlugin(BasePlugin):
         # MkDocs has cleaned the output folder: put the generated folders back and start writing
         # the feeds and the search index while MkDocs renders its pages
         build.restore(self.site_dir)
-        self.background = build.start_background(self.entries, self.site_dir, self.today, self.config["feeds"],
-                                                 self.config["search_index"], self.digests)
+        self.background = workers.start(self.entries, self.site_dir, self.today, self.config["feeds"],
+                                        self.config["search_index"], self.digests)
         for file in self._engine_files(config, files):
             files.append(file)
         for uri in SHELL_PAGES.values():
@@ -100,6 +102,11 @@ class LinkwellPlugin(BasePlugin):
         files.append(File.generated(config, "boroughs/index.md", content=self._boroughs_index()))
         files.append(File.generated(config, "categories/index.md", content=self._categories_index()))
         return files
+
+    def on_page_markdown(self, markdown, page, config, files):
+        """``{{ repo_url }}`` in a hand-written page is the project's repository (mkdocs.yml's
+        ``repo_url``), so the address is written once."""
+        return markdown.replace(REPO_URL_MARK, (config.repo_url or "").rstrip("/"))
 
     def on_post_page(self, output, page, config):
         if page.meta.get("linkwell_shell"):

@@ -21,6 +21,7 @@ import copy
 import re
 from dataclasses import dataclass, field
 
+from linkwell.reference import vocabulary
 from linkwell.reference.boroughs import BOROUGHS
 from linkwell.reference.postcodes import postcodes
 
@@ -50,26 +51,15 @@ def _options(pairs: str) -> dict[str, str]:
     return dict(item.split("=", 1) for item in pairs.split("|"))
 
 
-_ACTIVITIES = _options(
-    "Arts=arts|Music=music|Dance=dance|Gardening=gardening|Museums and heritage=museums|Reading=reading|"
-    "Walking=walking|Sport=sport|Exercise=exercise|Swimming=swimming|Befriending=befriending|"
-    "Peer support=peer-support|Time banking=time-banking|Volunteering=volunteering|Learning=learning|"
-    "Employment and skills=employment|Food=food|Housing=housing|Debt=debt|Benefits=benefits|"
-    "Legal advice=legal-advice|Domestic abuse support=domestic-abuse|Falls prevention=falls-prevention|"
-    "Mental health=mental-health|Carers support=carers|Cooking=cooking|Crafts=crafts|"
-    "Digital skills=digital-skills|English language (ESOL)=english-language|Faith=faith|Nature=nature|"
-    "Yoga=yoga|Cycling=cycling|Social group=social-group|Lunch club=lunch-club")
-_GROUPS = _options(
-    "Older people=older-people|Young people=young-people|Children=children|Families=families|Carers=carers|"
-    "Women=women|Men=men|LGBTQ+ people=lgbtq|Disabled people=disabled-people|Refugees and asylum seekers=refugees|"
-    "People with dementia=people-with-dementia|People with learning disabilities=people-with-learning-disabilities|"
-    "People with long-term conditions=people-with-long-term-conditions|"
-    "Black and minority ethnic communities=ethnic-minorities|Veterans=veterans")
-_ACCESSIBILITY = _options(
-    "Step-free access=step-free|Accessible toilet=accessible-toilet|Hearing loop=hearing-loop|"
-    "British Sign Language (BSL)=bsl|Large print=large-print|Quiet space=quiet-space|"
-    "Dementia friendly=dementia-friendly|Wheelchair accessible=wheelchair-accessible")
-_DAYS = _options("Monday=mo|Tuesday=tu|Wednesday=we|Thursday=th|Friday=fr|Saturday=sa|Sunday=su")
+def _vocabulary_options(field: str) -> dict[str, str]:
+    """{label shown: schema value} for a controlled field, in the words of ``reference.vocabulary``."""
+    return {text: value for value, text in vocabulary.labels(field).items()}
+
+
+_ACTIVITIES = _vocabulary_options("activities")
+_GROUPS = _vocabulary_options("groups")
+_ACCESSIBILITY = _vocabulary_options("accessibility")
+_DAYS = _vocabulary_options("days")
 
 FIELDS: list[Field] = [
     Field("listing", "Listing to update", "input"),

@@ -48,19 +48,6 @@ POSTCODE_ATTRIBUTION = ("Coordinates derived from postcodes contain OS data © C
                         "Statistics data © Crown copyright and database right 2025 (OGL v3.0).")
 
 
-_LABEL_OVERRIDES = {
-    "bsl": "British Sign Language (BSL)", "lgbtq": "LGBTQ+", "gp-referral": "GP referral",
-    "low-cost": "Low cost", "in-person": "In person", "peer-support": "Peer support",
-    "english-language": "English language (ESOL)", "step-free": "Step-free access",
-}
-
-
-
-def label(code: str) -> str:
-    """'legal-advice' -> 'Legal advice' (with a few fixed spellings such as BSL, LGBTQ+)."""
-    return _LABEL_OVERRIDES.get(code) or code.replace("-", " ").capitalize()
-
-
 _NAMESPACE_BYTES = LINKWELL_NAMESPACE.bytes
 _VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}  # RFC 4122 variant bits 10xx
 

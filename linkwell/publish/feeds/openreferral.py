@@ -34,7 +34,7 @@ from pathlib import Path
 from linkwell.listings.describe import LANGUAGE_NAMES, schedule_text
 from linkwell.listings.freshness import Freshness, freshness
 from linkwell.publish.feeds import common
-from linkwell.reference import schema
+from linkwell.reference import schema, vocabulary
 from linkwell.reference.boroughs import BOROUGHS
 
 FOLDER = "openreferral"
@@ -81,7 +81,8 @@ def taxonomy_record(code: str) -> dict:
 
 @cache
 def term_record(taxonomy: str, code: str) -> dict:
-    name = common.label(code)
+    field = TAXONOMIES[taxonomy][0]
+    name = vocabulary.label("groups" if field == ("audience", "groups") else field, code)
     if taxonomy == "linkwell-categories":
         description = CATEGORY_DESCRIPTIONS[code]
     else:
@@ -158,7 +159,8 @@ def _locations(entry: dict, sub_id, sid: str, point: tuple[float, float, str] | 
                                  "address_type": "physical"}]
         if entry.get("accessibility"):
             loc["accessibility"] = [{"id": sub_id(f"accessibility/{code}"), "location_id": loc["id"],
-                                     "description": common.label(code)} for code in entry["accessibility"]]
+                                     "description": vocabulary.label("accessibility", code)}
+                                    for code in entry["accessibility"]]
         found.append(loc)
     if "online" in entry["delivery"]:
         loc = {"id": sub_id("online"), "location_type": "virtual", "name": "Online"}
@@ -186,7 +188,7 @@ def _eligibility(entry: dict) -> str | None:
     audience = entry.get("audience") or {}
     parts = []
     if audience.get("groups"):
-        parts.append("For: " + ", ".join(common.label(g).lower() for g in audience["groups"]) + ".")
+        parts.append("For: " + ", ".join(vocabulary.in_sentence("groups", g) for g in audience["groups"]) + ".")
     low, high = audience.get("min_age"), audience.get("max_age")
     if low is not None and high is not None:
         parts.append(f"Ages {low} to {high}.")
@@ -212,9 +214,9 @@ def service_record(entry: dict, today: dt.date, facts: common.Facts | None = Non
     if contact.get("email"):
         record["email"] = contact["email"]
     record["status"] = STATUS[entry["status"]]
-    cost = common.label(entry["cost"])
+    cost = vocabulary.label("cost", entry["cost"])
     record["fees_description"] = cost + (f": {entry['cost_note']}" if entry.get("cost_note") else "")
-    record["application_process"] = ", ".join(common.label(a) for a in entry["access"]) + "."
+    record["application_process"] = ", ".join(vocabulary.label("access", a) for a in entry["access"]) + "."
     eligibility = _eligibility(entry)
     if eligibility:
         record["eligibility_description"] = eligibility

@@ -64,9 +64,9 @@ from linkwell.listings.describe import DAY_NAMES, DAYS, age_text, schedule_text
 from linkwell.listings.digest import entry_digest
 from linkwell.listings.freshness import freshness
 from linkwell.publish.output import json_bytes, write_bytes
+from linkwell.reference import vocabulary
 from linkwell.reference.boroughs import BOROUGHS
 from linkwell.reference.postcodes import POSTCODE_FILE, borough_centres, normalise_postcode, postcodes
-from linkwell.reference.schema import vocabulary
 from linkwell.speed import cachefile
 
 CHUNK = 16  # display records per file: a page of 20 scattered results costs at most 20 small files
@@ -85,48 +85,25 @@ STOP_WORDS = frozenset(
 
 TIMES = {"daytime": "Daytime (weekdays, starts before 5pm)", "evening": "Evening (from 5pm)",
          "weekend": "Weekend"}
-LABELS = {
-    "creative": "Creative", "connected": "Connected", "active": "Active", "safe": "Safe (advice and support)",
-    "free": "Free", "low-cost": "Low cost", "paid": "Paid", "varies": "Cost varies",
-    "in-person": "In person", "online": "Online", "phone": "By phone",
-    "drop-in": "Drop-in", "self-referral": "Self-referral", "link-worker-referral": "Link worker referral",
-    "gp-referral": "GP referral", "booking": "Booking needed",
-    "step-free": "Step-free access", "accessible-toilet": "Accessible toilet", "hearing-loop": "Hearing loop",
-    "bsl": "British Sign Language", "large-print": "Large print", "quiet-space": "Quiet space",
-    "dementia-friendly": "Dementia friendly", "wheelchair-accessible": "Wheelchair accessible",
-    "lgbtq": "LGBTQ+ people", "people-with-long-term-conditions": "People with long-term conditions",
-}
-
-
-def label(value: str) -> str:
-    """A plain-English label for a vocabulary value ("older-people" -> "Older people")."""
-    if value in LABELS:
-        return LABELS[value]
-    if value in BOROUGHS:
-        return BOROUGHS[value].name
-    return value.replace("-", " ").capitalize()
+FACET_FIELDS = {"cat": "categories", "cost": "cost", "del": "delivery", "grp": "groups", "acc": "access",
+                "a11y": "accessibility"}  # facet key -> vocabulary field (linkwell.reference.vocabulary)
 
 
 def facet_values() -> dict[str, list[str]]:
     """Every facet the search offers, in display order: key -> allowed values."""
-    return {
-        "cat": vocabulary("categories"),
-        "bor": list(BOROUGHS),
-        "cost": vocabulary("cost"),
-        "del": vocabulary("delivery"),
-        "day": list(DAYS),
-        "time": list(TIMES),
-        "grp": vocabulary("audience", "groups"),
-        "acc": vocabulary("access"),
-        "a11y": vocabulary("accessibility"),
-    }
+    values = {key: list(vocabulary.labels(field)) for key, field in FACET_FIELDS.items()}
+    return {"cat": values["cat"], "bor": list(BOROUGHS), "cost": values["cost"], "del": values["del"],
+            "day": list(DAYS), "time": list(TIMES), "grp": values["grp"], "acc": values["acc"],
+            "a11y": values["a11y"]}
 
 
 def facet_labels() -> dict[str, list[str]]:
-    out = {key: [label(v) for v in values] for key, values in facet_values().items()}
+    """The words shown for each facet value, in the order of ``facet_values``."""
+    out = {key: list(vocabulary.labels(field).values()) for key, field in FACET_FIELDS.items()}
+    out["bor"] = [b.name for b in BOROUGHS.values()]
     out["day"] = [DAY_NAMES[d] for d in DAYS]
     out["time"] = list(TIMES.values())
-    return out
+    return {key: out[key] for key in facet_values()}
 
 
 # --- tokens -------------------------------------------------------------------------------

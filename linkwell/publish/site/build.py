@@ -13,8 +13,8 @@ only when its key changed or its file is missing; a borough or category list pag
 its heading or one of the entries on it changed (its key is made from theirs); pages of deleted
 or renamed entries are removed.
 Many changed entry and list pages are rendered in worker processes (one per core, forked). The
-feeds and the search index are written by two more forked workers (``start_background``; the
-plugin starts them as soon as MkDocs has cleaned the output folder), which run at a higher
+feeds and the search index are written by two more forked processes (``linkwell.publish.workers``;
+the plugin starts them as soon as MkDocs has cleaned the output folder), which run at a higher
 priority than the page workers so that they end with the pages.
 
 ``preserve(out_dir)`` / ``restore(out_dir)`` move the generated folders aside while MkDocs
@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
-import importlib
 import json
 import logging
 import math
@@ -39,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from linkwell.listings import describe
+from linkwell.publish import workers as workers_module
 from linkwell.reference.boroughs import BOROUGHS
 from linkwell.listings.digest import entry_digest
 from linkwell.listings.freshness import freshness
@@ -283,91 +283,16 @@ def borough_map_data(entries) -> list[dict]:
     return out
 
 
-def _optional(module: str, attr: str):
-    try:
-        return getattr(importlib.import_module(module), attr)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
-        return None
-
-
-def write_feeds(entries, out_dir: Path, digests: dict[str, str] | None = None) -> bool:
-    writer = _optional("linkwell.publish.feeds", "write_feeds")
-    if writer is None:
-        log.warning("linkwell.publish.feeds is not available: feeds were not written")
-        return False
-    writer(entries, out_dir, digests=digests)
-    return True
-
-
-def write_search_index(entries, out_dir: Path, today: dt.date, digests: dict[str, str] | None = None) -> bool:
-    writer = _optional("linkwell.publish.search.index", "write_search_index")
-    if writer is None:
-        return False
-    writer(entries, out_dir, today, digests=digests)
-    return True
-
-
-def _feeds_job() -> bool:
-    gc.disable()  # a forked worker that ends with the build: no collector passes (nor one big one at the end)
-    entries, out_dir, _today, digests = _JOB["args"]
-    return write_feeds(entries, out_dir, digests)
-
-
-def _search_job() -> bool:
-    gc.disable()
-    entries, out_dir, today, digests = _JOB["args"]
-    return write_search_index(entries, out_dir, today, digests)
-
-
-class _Background:
-    """The feeds and the search index, each written by a forked worker while this process renders
-    the pages, so no core waits on a step that runs in one process only."""
-
-    def __init__(self, jobs: list, entries, out_dir: Path, today: dt.date, digests: dict[str, str]):
-        _JOB.update(args=(entries, out_dir, today, digests))
-        try:  # the workers fork now and keep their copy of _JOB
-            self.pool = multiprocessing.get_context("fork").Pool(len(jobs))
-        finally:
-            _JOB.clear()
-        self.pending = [self.pool.apply_async(job) for job in jobs]
-
-    def wait(self) -> None:
-        try:
-            for job in self.pending:
-                job.get()  # re-raises a writer's error here
-        finally:
-            self.pool.terminate()
-
-    def stop(self) -> None:
-        self.pool.terminate()
-
-
-def start_background(entries: list[dict], out_dir: Path, today: dt.date | None = None, feeds: bool = True,
-                     search: bool = True, digests: dict[str, str] | None = None,
-                     workers: int | None = None) -> _Background | None:
-    """Start writing the feeds and the search index in forked workers (None when there is one core
-    or nothing to write); hand the result to ``publish``. They write only the feed files,
-    ``openreferral/``, ``search/`` and ``postcodes/`` (never a page), so they can start as soon as
-    the output folder is ready, while MkDocs still renders its pages."""
-    jobs = [job for job, wanted in ((_feeds_job, feeds), (_search_job, search)) if wanted]
-    if not jobs or (workers or os.cpu_count() or 1) < 2:
-        return None
-    return _Background(jobs, sorted(entries, key=lambda e: e["id"]), Path(out_dir), today or dt.date.today(),
-                       digests or {})
-
-
 # --- the whole generated part ----------------------------------------------------------------
 
 def publish(entries: list[dict], out_dir: Path, shells: dict[int, Shell], site: SiteInfo,
             today: dt.date | None = None, workers: int | None = None, feeds: bool = True,
             search: bool = True, digests: dict[str, str] | None = None,
-            background: _Background | None = None) -> PublishStats:
+            background: workers_module.Workers | None = None) -> PublishStats:
     """``feeds`` / ``search`` switch the feeds and the search index off. ``digests`` ({entry id:
     content digest}, e.g. ``Report.entry_digests()``) spares hashing every entry; entries without
-    one get ``linkwell.listings.digest.entry_digest``. ``background`` is a ``start_background`` already
-    writing the feeds and the search index."""
+    one get ``linkwell.listings.digest.entry_digest``. ``background`` is ``linkwell.publish.workers.start``
+    already writing the feeds and the search index."""
     today = today or dt.date.today()
     out_dir = Path(out_dir)
     workers = workers or os.cpu_count() or 1
@@ -402,7 +327,7 @@ def publish(entries: list[dict], out_dir: Path, shells: dict[int, Shell], site: 
             todo.append(i)
     stats.entry_pages, stats.entry_pages_written = len(entries), len(todo)
     if background is None:
-        background = start_background(entries, out_dir, today, feeds, search, digests, workers)
+        background = workers_module.start(entries, out_dir, today, feeds, search, digests, workers)
     try:
         _pages(entries, fresh, todo, keys, renderer, shells, site, out_dir, today, workers, old, old_pages, new_pages,
                version, stats, lap)
@@ -413,13 +338,9 @@ def publish(entries: list[dict], out_dir: Path, shells: dict[int, Shell], site: 
     if background is not None:
         background.wait()
         lap("feeds and search index (the wait for them after the pages)")
-    else:
-        if feeds:
-            write_feeds(entries, out_dir, digests)
-            lap("feeds")
-        if search:
-            write_search_index(entries, out_dir, today, digests)
-            lap("search index")
+    elif feeds or search:
+        workers_module.write_now(entries, out_dir, today, feeds, search, digests)
+        lap("feeds and search index")
     log.info("generated pages: %s", ", ".join(f"{k} {v:.2f} s" for k, v in stats.timings.items()))
     return stats
 

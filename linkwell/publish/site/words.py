@@ -2,6 +2,7 @@
 
 Each function accepts the controlled-vocabulary values of ``schema/entry.schema.json`` (or a
 whole entry) and returns plain text for people, never HTML; escaping is the templates' job.
+The labels themselves come from ``linkwell.reference.vocabulary`` (the schema's ``x-labels``).
 Unknown values fall back to a readable form of the slug rather than failing.
 """
 
@@ -11,44 +12,25 @@ import datetime as dt
 from functools import lru_cache
 
 from linkwell.listings.describe import LANGUAGE_NAMES
+from linkwell.reference import vocabulary
 
-CATEGORIES = {
-    "creative": ("Creative", "arts, music, crafts and culture"),
-    "connected": ("Connected", "meeting people, befriending and peer support"),
-    "active": ("Active", "moving more, sport, walking and nature"),
-    "safe": ("Safe", "advice on money, housing, benefits and rights"),
-}
-ACTIVITIES = {"lunch-club": "Lunch club", "english-language": "English language (ESOL)",
-              "digital-skills": "Digital skills", "legal-advice": "Legal advice"}  # the rest read well as slug_words
-DAYS = {"mo": "Monday", "tu": "Tuesday", "we": "Wednesday", "th": "Thursday", "fr": "Friday",
-        "sa": "Saturday", "su": "Sunday"}
+CATEGORIES = {slug: (text, vocabulary.descriptions("categories").get(slug, ""))
+              for slug, text in vocabulary.labels("categories").items()}
+ACTIVITIES = vocabulary.labels("activities")
+DAYS = vocabulary.labels("days")
 SCHEMA_DAYS = {k: f"https://schema.org/{v}" for k, v in DAYS.items()}
-FREQUENCY = {"weekly": "every week", "fortnightly": "every other week", "monthly": "once a month"}
-DELIVERY = {"in-person": "In person", "online": "Online", "phone": "By phone"}
-COST = {"free": "Free", "low-cost": "Low cost", "paid": "Paid", "varies": "Cost varies"}
-ACCESS = {"drop-in": "Drop in — just turn up", "self-referral": "Refer yourself",
-          "link-worker-referral": "Referral from a link worker", "gp-referral": "Referral from a GP",
-          "booking": "Book a place first"}
-ACCESSIBILITY = {"step-free": "Step-free access", "accessible-toilet": "Accessible toilet",
-                 "hearing-loop": "Hearing loop", "bsl": "British Sign Language (BSL)",
-                 "large-print": "Large print", "quiet-space": "Quiet space",
-                 "dementia-friendly": "Dementia friendly", "wheelchair-accessible": "Wheelchair accessible"}
-GROUPS = {"lgbtq": "LGBTQ+ people", "people-with-dementia": "people living with dementia",
-          "people-with-learning-disabilities": "people with learning disabilities",
-          "people-with-long-term-conditions": "people with long-term conditions"}
-STATUS = {"active": "Running", "temporarily-closed": "Temporarily closed", "closed": "Closed"}
-VERIFIED_BY = {"provider": "the provider", "link-worker": "a link worker",
-               "lio": "a local infrastructure organisation", "council": "the council",
-               "harvest": "an import from a published directory", "unverified": "nobody yet"}
-SOURCE_KIND = {"manual": "added by hand", "pull-request": "a pull request", "form": "the add-your-group form",
-               "oruk": "an Open Referral UK directory", "openactive": "an OpenActive feed",
-               "spreadsheet": "a shared spreadsheet"}
+FREQUENCY = vocabulary.descriptions("frequency")  # "every week"
+DELIVERY = vocabulary.labels("delivery")
+COST = vocabulary.labels("cost")
+ACCESS = vocabulary.descriptions("access")  # "Drop in — just turn up"
+ACCESSIBILITY = vocabulary.labels("accessibility")
+GROUPS = {slug: vocabulary.in_sentence("groups", slug) for slug in vocabulary.labels("groups")}
+STATUS = vocabulary.labels("status")
+VERIFIED_BY = {slug: vocabulary.in_sentence("verified_by", slug) for slug in vocabulary.labels("verified_by")}
+SOURCE_KIND = {slug: vocabulary.in_sentence("source_kind", slug) for slug in vocabulary.labels("source_kind")}
 
 
-def slug_words(slug: str) -> str:
-    """``peer-support`` -> ``Peer support``."""
-    text = slug.replace("-", " ").strip()
-    return text[:1].upper() + text[1:]
+slug_words = vocabulary.slug_words
 
 
 def category(slug: str) -> str:
