@@ -13,7 +13,7 @@ import re
 import pytest
 from fixtures_harvest import entries, london_postcodes, oruk_v3, run_harvest, serve_oruk
 
-from linkwell.harvest.merge import _md
+from linkwell.harvest.text import markdown_text as _md
 from linkwell.listings.lookalike import domain_problem, name_problem
 from linkwell.listings.store import dump_entry, entry_path
 from linkwell.listings.validate import validate_paths

@@ -43,6 +43,8 @@ from linkwell.listings.loader import EntryLoadError, load_entry_text
 from linkwell.listings.store import dump_entry, entry_path, write_entries
 from linkwell.listings.validate import find_entry_files, validate_paths
 
+from .text import markdown_text as _md
+
 HARVESTED_FIELDS = ["name", "organisation", "description", "categories", "activities", "borough", "location",
                     "delivery", "schedule", "cost", "cost_note", "access", "audience", "accessibility",
                     "languages", "contact", "status"]
@@ -185,18 +187,6 @@ class Plan:
         notes = [f"- `{r.source.id}`: {_md(note)}" for r in self.sources for note in r.notes]
         section("Notes", notes + [f"- {_md(w)}" for w in self.warnings])
         return "\n".join(lines).rstrip() + "\n"
-
-
-_UNSEEN = re.compile("[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
-
-
-def _md(text: str) -> str:
-    """Text from a source made safe inside Markdown (a PR body): no HTML, entity, link or code syntax;
-    control, invisible and direction-changing characters (NUL included) shown as U+FFFD; ``@`` as
-    the full-width ``＠``, so ``@name`` never mentions (notifies) anyone on GitHub."""
-    text = _UNSEEN.sub("\ufffd", " ".join(str(text).split()))
-    text = text.replace("@", "\uff20")
-    return re.sub(r"([\\`*_\[\]<>|#!&~])", r"\\\1", text)
 
 
 # --- planning --------------------------------------------------------------------------------

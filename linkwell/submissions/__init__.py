@@ -25,7 +25,7 @@ from linkwell.reference import vocabulary
 from linkwell.reference.boroughs import BOROUGHS
 from linkwell.reference.postcodes import postcodes
 
-from .answers import convert, make_id, quote
+from .answers import convert, make_id, quote, remove_path, set_path
 from .maintainers import is_maintainer
 
 __all__ = ["BY_ID", "BY_LABEL", "FIELDS", "Field", "SubmissionError", "build_entry", "label_for", "make_id",
@@ -203,35 +203,6 @@ def _answer(spec: Field, raw: str):
 
 # --- building the entry ---------------------------------------------------------------------
 
-def _set(entry: dict, path: tuple, value) -> None:
-    node = entry
-    for step, following in zip(path, path[1:], strict=False):
-        if isinstance(step, int):
-            while len(node) <= step:
-                node.append({})
-            node = node[step]
-        else:
-            node = node.setdefault(step, [] if isinstance(following, int) else {})
-    last = path[-1]
-    node[last] = value
-
-
-def _remove(entry: dict, path: tuple) -> None:
-    parents = []
-    node = entry
-    for step in path[:-1]:
-        try:
-            parents.append((node, step))
-            node = node[step]
-        except (KeyError, IndexError, TypeError):
-            return
-    if isinstance(node, dict):
-        node.pop(path[-1], None)
-    for parent, step in reversed(parents):  # drop containers the removal left empty
-        if parent[step] in ({}, []):
-            del parent[step]
-
-
 def build_entry(answers: dict, *, today: str, existing_ids: set[str], existing: dict | None = None,
                 issue: str | None = None, repo: str | None = None, author: str | None = None) -> dict:
     """A new entry from the "Add your group" answers, or ``existing`` edited by the update answers.
@@ -252,10 +223,10 @@ def build_entry(answers: dict, *, today: str, existing_ids: set[str], existing: 
     _apply_borough(values, entry, problems)
     _apply_schedule(values, removals, entry, problems)
     for fid, value in values.items():
-        _set(entry, _PATHS[fid], value)
+        set_path(entry, _PATHS[fid], value)
     for fid in removals:
         if fid in _PATHS:
-            _remove(entry, _PATHS[fid])
+            remove_path(entry, _PATHS[fid])
     if updating:
         _check_move(values, existing, problems)
     else:

@@ -7,7 +7,7 @@ shell command, a workflow expression, an ``ENV=value`` line or HTML, holds contr
 over several lines where one is expected, or is too long; then each question has its own
 converter (ages, times, web addresses, email, phone, charity and company numbers, languages,
 postcodes). ``quote(text)`` shows what someone typed inside a Markdown code span; ``make_id(name)``
-is the listing id for a name.
+is the listing id for a name; ``set_path`` and ``remove_path`` place a value in the entry.
 """
 
 from __future__ import annotations
@@ -199,3 +199,34 @@ def convert(spec, raw, problems: list) -> object:
         problems.append((spec.label, error))
         return None
     return value
+
+
+def set_path(entry: dict, path: tuple, value) -> None:
+    """Put ``value`` at a path of keys and list indexes, making the containers on the way."""
+    node = entry
+    for step, following in zip(path, path[1:], strict=False):
+        if isinstance(step, int):
+            while len(node) <= step:
+                node.append({})
+            node = node[step]
+        else:
+            node = node.setdefault(step, [] if isinstance(following, int) else {})
+    last = path[-1]
+    node[last] = value
+
+
+def remove_path(entry: dict, path: tuple) -> None:
+    """Remove what is at a path, and the containers the removal leaves empty."""
+    parents = []
+    node = entry
+    for step in path[:-1]:
+        try:
+            parents.append((node, step))
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            return
+    if isinstance(node, dict):
+        node.pop(path[-1], None)
+    for parent, step in reversed(parents):  # drop containers the removal left empty
+        if parent[step] in ({}, []):
+            del parent[step]
