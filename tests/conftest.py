@@ -104,3 +104,19 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+
+
+def pytest_collection_finish(session):
+    """When the wheel tests will run, start building and installing the wheel now (see test_wheel)."""
+    if any(item.nodeid.startswith("tests/test_wheel.py") for item in session.items):
+        from tests.test_wheel import build_and_install
+
+        folder = session.config._tmp_path_factory.mktemp("wheel")
+        session.config.linkwell_wheel = (folder, build_and_install(folder))
+
+
+def pytest_sessionfinish(session):
+    started = getattr(session.config, "linkwell_wheel", None)
+    if started is not None and started[1].poll() is None:
+        started[1].kill()
+        started[1].wait()

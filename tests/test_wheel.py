@@ -8,10 +8,10 @@ The wheel is built from this checkout (Leaflet comes from node_modules: ``./run 
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
 import pytest
@@ -34,17 +34,29 @@ def _files(folder: Path) -> dict[str, int]:
             if p.is_file() and "__pycache__" not in p.parts}
 
 
+def build_and_install(folder: Path) -> subprocess.Popen:
+    """Start building the wheel from this checkout and installing it into ``folder/venv``, in the
+    background: conftest starts it when the session begins, so the install (about 20 s, mostly
+    unpacking MkDocs-Material) overlaps the other tests."""
+    python, checkout = shlex.quote(sys.executable), shlex.quote(str(CHECKOUT))
+    script = (f"set -e; {python} -m pip wheel --no-deps --quiet -w dist {checkout}; rm -rf {checkout}/build; "
+              f"{python} -m venv --clear venv; "
+              "venv/bin/python -m pip install --quiet --disable-pip-version-check dist/linkwell-*.whl")
+    return subprocess.Popen(["bash", "-c", script], cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+
+
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory) -> Path:
+def installed(request, tmp_path_factory) -> Path:
     """The bin/ folder of a fresh venv holding the wheel built from this checkout."""
-    tmp = tmp_path_factory.mktemp("wheel")
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", tmp / "dist", CHECKOUT], cwd=tmp)
-    shutil.rmtree(CHECKOUT / "build", ignore_errors=True)  # setuptools' scratch folder
-    wheel = next((tmp / "dist").glob("linkwell-*.whl"))
-    venv.EnvBuilder(with_pip=True).create(tmp / "venv")
-    _run([tmp / "venv" / "bin" / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", wheel],
-         cwd=tmp)
-    return tmp / "venv" / "bin"
+    started = getattr(request.config, "linkwell_wheel", None)
+    if started is None:
+        folder = tmp_path_factory.mktemp("wheel")
+        started = (folder, build_and_install(folder))
+    folder, process = started
+    output, _ = process.communicate(timeout=900)
+    assert process.returncode == 0, output[-3000:]
+    return folder / "venv" / "bin"
 
 
 def test_wheel_holds_one_package_with_its_data(installed):

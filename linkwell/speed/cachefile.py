@@ -11,9 +11,9 @@ for an unwritable cache. Data is plain dicts, lists, tuples and scalars, stored 
 a changed key, so a rebuild after one edit does not rewrite tens of megabytes.
 
 ``cache_dir()`` is where caches live: ``$LINKWELL_CACHE_DIR``, else ``.linkwell-cache/`` in the
-working folder. ``template_cache()`` is a Jinja bytecode cache there, so templates (ours and
-Material's) are compiled once, not on every build; Jinja checks each template's source, so an
-edited template is compiled again.
+project (``linkwell.project``), else in the working folder. ``template_cache()`` is a Jinja
+bytecode cache there, so templates (ours and Material's) are compiled once, not on every build;
+Jinja checks each template's source, so an edited template is compiled again.
 """
 
 from __future__ import annotations
@@ -23,11 +23,18 @@ import os
 import zlib
 from pathlib import Path
 
+from linkwell import project
+
 SHARDS = 16
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("LINKWELL_CACHE_DIR") or Path.cwd() / ".linkwell-cache")
+    if os.environ.get("LINKWELL_CACHE_DIR"):
+        return Path(os.environ["LINKWELL_CACHE_DIR"])
+    try:
+        return project.find().cache_dir
+    except project.ProjectNotFound:
+        return Path.cwd() / ".linkwell-cache"
 
 
 def template_cache():
