@@ -32,7 +32,7 @@ from tests.conftest import CHECKOUT, VALID_ENTRY
 
 N = 1500
 
-# A batch writer whose journal steps are slowed down (2 ms per staged file, or per rename), so
+# A batch writer whose journal steps are slowed down (5 ms per staged file, 2 ms per rename), so
 # the test can kill it inside the step it wants; the code path itself is the real one.
 WRITER = textwrap.dedent("""
     import json, os, sys, time
@@ -43,7 +43,7 @@ WRITER = textwrap.dedent("""
     root, step, batch = Path(sys.argv[1]), sys.argv[2], json.loads(Path(sys.argv[3]).read_text())
     if step == "stage":
         real = journal._write_synced
-        journal._write_synced = lambda path, data: (time.sleep(0.002), real(path, data))[1]
+        journal._write_synced = lambda path, data: (time.sleep(0.005), real(path, data))[1]
     else:
         real_replace = os.replace
         os.replace = lambda a, b: (time.sleep(0.002), real_replace(a, b))[1]
