@@ -2,8 +2,7 @@
 
 - a process writing a big batch through ``linkwell.listings.store`` is killed with SIGKILL while it
   stages files (before the commit point) and while it renames them into place (after it); the next
-  command (``linkwell harvest``) undoes the first and completes the second, and ``linkwell validate``
-  reports the temporary files left in between;
+  command (``linkwell validate``, ``linkwell harvest``) undoes the first and completes the second;
 - two ``linkwell harvest`` processes started together: the second waits for the first, both
   write, and both sources' listings, provenance and RPDE position are there afterwards;
 - ``--wait 0`` refuses clearly while another run holds the lock;
@@ -32,7 +31,7 @@ from tests.conftest import CHECKOUT, VALID_ENTRY
 
 N = 1500
 
-# A batch writer whose journal steps are slowed down (5 ms per staged file, 2 ms per rename), so
+# A batch writer whose journal steps are slowed down (a pause per staged file, or per rename), so
 # the test can kill it inside the step it wants; the code path itself is the real one.
 WRITER = textwrap.dedent("""
     import json, os, sys, time
@@ -41,12 +40,13 @@ WRITER = textwrap.dedent("""
     from linkwell.listings.store import write_entries
 
     root, step, batch = Path(sys.argv[1]), sys.argv[2], json.loads(Path(sys.argv[3]).read_text())
+    pause = float(sys.argv[4])
     if step == "stage":
         real = journal._write_synced
-        journal._write_synced = lambda path, data: (time.sleep(0.005), real(path, data))[1]
+        journal._write_synced = lambda path, data: (time.sleep(pause), real(path, data))[1]
     else:
         real_replace = os.replace
-        os.replace = lambda a, b: (time.sleep(0.002), real_replace(a, b))[1]
+        os.replace = lambda a, b: (time.sleep(pause), real_replace(a, b))[1]
     write_entries(root, batch)
     print("finished", flush=True)
 """)
@@ -80,10 +80,11 @@ def _wait_for(condition, process: subprocess.Popen, what: str, limit: float = 60
         time.sleep(0.002)
 
 
-def _start_writer(tmp_path: Path, root: Path, cache: Path, step: str, batch: list[dict]) -> subprocess.Popen:
+def _start_writer(tmp_path: Path, root: Path, cache: Path, step: str, batch: list[dict],
+                  pause: float = 0.005) -> subprocess.Popen:
     batch_file = tmp_path / "batch.json"
     batch_file.write_text(json.dumps(batch), encoding="utf-8")
-    return subprocess.Popen([sys.executable, "-c", WRITER, str(root), step, str(batch_file)], cwd=CHECKOUT,
+    return subprocess.Popen([sys.executable, "-c", WRITER, str(root), step, str(batch_file), str(pause)], cwd=CHECKOUT,
                             env=_env(cache), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -97,7 +98,7 @@ def _no_sources(tmp_path: Path) -> Path:
                                                   "enabled": False}])
 
 
-def test_killed_before_the_commit_point_nothing_is_applied_and_the_next_run_undoes_it(tmp_path):
+def test_killed_before_the_commit_point_nothing_is_applied_and_the_next_command_undoes_it(tmp_path):
     root, cache = tmp_path / "directory", tmp_path / "cache"
     old = copy.deepcopy(VALID_ENTRY)
     entry_path(root, old).parent.mkdir(parents=True)
@@ -114,13 +115,9 @@ def test_killed_before_the_commit_point_nothing_is_applied_and_the_next_run_undo
     assert sorted(p.name for p in root.rglob("*.yml")) == [f"{old['id']}.yml"]  # no new listing applied
     assert entry_path(root, old).read_text(encoding="utf-8") == dump_entry(old)  # the old one untouched
 
-    checked = _linkwell(cache, "validate", str(root))
-    assert checked.returncode == 1
-    assert "temporary file of a write that is under way or was interrupted" in checked.stdout + checked.stderr
-
-    result = _linkwell(cache, "harvest", "--sources", str(_no_sources(tmp_path)), "--directory", str(root))
-    assert result.returncode == 0, result.stderr
-    assert "Undid an interrupted write" in result.stderr
+    checked = _linkwell(cache, "validate", str(root))  # the next command, though it only reads
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "Undid an interrupted write" in checked.stderr
     assert _temporary(root) == []
     assert sorted(p.name for p in root.rglob("*.yml")) == [f"{old['id']}.yml"]
     assert entry_path(root, old).read_text(encoding="utf-8") == dump_entry(old)
@@ -131,7 +128,7 @@ def test_killed_before_the_commit_point_nothing_is_applied_and_the_next_run_undo
 def test_killed_after_the_commit_point_the_next_run_completes_the_whole_batch(tmp_path):
     root, cache = tmp_path / "directory", tmp_path / "cache"
     batch = _batch(N)
-    writer = _start_writer(tmp_path, root, cache, "apply", batch)
+    writer = _start_writer(tmp_path, root, cache, "apply", batch, pause=0.002)
     _wait_for(lambda: len(list(root.rglob("walking-group-*.yml"))) >= 100, writer, "100 renamed files")
     writer.send_signal(signal.SIGKILL)
     writer.wait(30)
@@ -147,6 +144,20 @@ def test_killed_after_the_commit_point_the_next_run_completes_the_whole_batch(tm
         assert entry_path(root, entry).read_text(encoding="utf-8") == dump_entry(entry)
     assert not list((cache / "journal").iterdir())
     assert _linkwell(cache, "validate", "--quiet", str(root)).returncode == 0
+
+
+def test_validate_during_a_write_reports_its_temporary_files_and_leaves_the_batch_alone(tmp_path):
+    root, cache = tmp_path / "directory", tmp_path / "cache"
+    batch = _batch(600)
+    writer = _start_writer(tmp_path, root, cache, "stage", batch, pause=0.1)  # about 8 s of staging
+    _wait_for(lambda: len(_temporary(root)) >= 50, writer, "50 staged files")
+    checked = _linkwell(cache, "validate", str(root))
+    assert checked.returncode == 1
+    assert "is a temporary file of a write that is under way or was interrupted" in checked.stdout
+    assert "Undid" not in checked.stderr
+    out, err = writer.communicate(timeout=120)
+    assert writer.returncode == 0 and "finished" in out, err
+    assert _temporary(root) == [] and len(list(root.rglob("*.yml"))) == 600
 
 
 PCS = london_postcodes(12)

@@ -9,7 +9,8 @@ lock when its holder dies, even by ``kill -9``; forked children (the validation 
 pools) close their inherited copy at once, so they never keep a dead run's lock.
 
 Whoever takes the lock first finishes or undoes an interrupted batch write of the run before it
-(``linkwell.listings.journal.recover``); ``hold`` yields those sentences. The lock is re-entrant
+(``linkwell.listings.journal.recover``); ``hold`` yields those sentences. ``finish_interrupted``
+does the same for commands that only read, when no run is writing. The lock is re-entrant
 within one process: an inner ``hold`` of the same folder only counts.
 """
 
@@ -135,6 +136,23 @@ def hold(cache_dir: Path, wait: float = DEFAULT_WAIT, say: Callable[[str], None]
         with contextlib.suppress(OSError):
             os.ftruncate(fd, 0)
         os.close(fd)  # releases the lock
+
+
+def finish_interrupted(cache_dir: Path, say: Callable[[str], None] | None = None) -> list[str]:
+    """For commands that only read (``validate``, ``build``): when a killed run left a batch in the
+    journal and nobody holds the lock, finish or undo it now, as the next writer would; when a run
+    is writing, leave its batch alone. Returns what was done."""
+    folder = Path(cache_dir) / JOURNAL_DIR
+    try:
+        if not any(folder.iterdir()):
+            return []
+    except OSError:
+        return []
+    try:
+        with hold(cache_dir, wait=0, say=say or _stderr, command="linkwell (finishing an interrupted write)") as done:
+            return done
+    except Busy:
+        return []
 
 
 def held_folder() -> Path | None:
