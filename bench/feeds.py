@@ -1,6 +1,6 @@
-"""Feed generation benchmark: time and size (raw and gzipped) of every feed at 10k and 50k entries.
+"""Feed benchmark: time and size of every feed, bytes per ORUK service, and the whole site's size.
 
-Run ``python -m bench.feeds [N ...]`` (default 10000 50000). Entries come from
+Run ``python -m bench.feeds [N ...] [--no-site]`` (default 10000 50000). Entries come from
 ``bench.synthetic.generate``; the reference, measured in the same run, is a plain
 ``json.dumps`` of the same entries written to one file. Each exporter is timed on its own
 (directory.json split into build, schema check and write), then the total is compared with
@@ -9,10 +9,19 @@ machine (it includes the kernel's time creating files, in every thread). Sizes o
 ``openreferral/`` add up every file; the gzipped figure is what a server sending gzip would
 transfer for all of them.
 
+Then the ORUK API's size per service: the service records alone (target: under 2,500 bytes),
+and everything in ``openreferral/`` (records, the one-page list, the 500-a-page lists, organisations,
+taxonomies), each beside the listing's own JSON (the reference); bytes of the files and what the
+file system allocates for them.
+
 Then ``write_feeds`` as ``linkwell build`` runs it: cold (empty output folder), warm (again,
 nothing changed) and after editing one entry, beside a second reference: creating one file per
 listing with the same bytes as its ORUK service record, one after the other, in an empty folder
 — the file system's share of a cold build, which no exporter code can go below.
+
+Last (unless ``--no-site``), the whole website as ``linkwell build`` makes it (entry pages, lists,
+search index, feeds) at each size, folder by folder, beside GitHub Pages' 1 GB limit for a
+published site.
 """
 
 from __future__ import annotations
@@ -22,13 +31,19 @@ import gzip
 import json
 import os
 import resource
+import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 from bench import scratch
-from bench.synthetic import generate
-from linkwell.publish.feeds import common, directory_json, geojson, openreferral, tabular, write_feeds
+from bench.synthetic import generate, write_directory
+from linkwell.publish.feeds import common, directory_json, geojson, openreferral, openreferral_api, tabular, write_feeds
+
+TARGET_RECORD_BYTES = 2500
+TARGET_SITE_BYTES = 1_000_000_000  # GitHub Pages: a published site may be at most 1 GB
+CACHES = "(build caches: .linkwell-*)"
 
 
 def _sizes(paths) -> tuple[int, int]:
@@ -42,6 +57,74 @@ def _sizes(paths) -> tuple[int, int]:
 
 def _mb(n: int) -> str:
     return f"{n / 1e6:8.2f} MB"
+
+
+def _part(api: Path, path: Path) -> str:
+    """Which part of the API a file is: service records, service lists, organizations, ..."""
+    folder, name = path.relative_to(api).parts[0], path.name
+    if folder == "services":
+        return "service records" if "." not in name else "service lists (one page + pages)"
+    return "root" if folder == name else folder
+
+
+def oruk_sizes(api: Path, entries: list[dict]) -> None:
+    """Bytes per service of the ORUK API, part by part, beside the listings' own JSON."""
+    n = max(1, len(entries))
+    reference = sum(len(json.dumps(e, ensure_ascii=False, separators=(",", ":")).encode()) for e in entries) / n
+    raw, blocks, files = Counter(), Counter(), Counter()
+    for root, _dirs, names in os.walk(api):
+        for name in names:
+            path = Path(root, name)
+            stat = path.stat()
+            part = _part(api, path)
+            raw[part] += stat.st_size
+            blocks[part] += stat.st_blocks * 512
+            files[part] += 1
+    print(f"  ORUK API per service  (reference: the listing's own compact JSON, {reference:,.0f} bytes)")
+    record = raw["service records"] / n
+    verdict = "under" if record < TARGET_RECORD_BYTES else "OVER"
+    print(f"    {'service records':<34}{record:8,.0f} bytes {record / reference:6.2f} × ref  "
+          f"({verdict} the {TARGET_RECORD_BYTES:,}-byte target)")
+    for part in sorted(p for p in raw if p != "service records"):
+        print(f"    {part:<34}{raw[part] / n:8,.0f} bytes {raw[part] / n / reference:6.2f} × ref  "
+              f"({files[part]:,} files)")
+    total, allocated = sum(raw.values()), sum(blocks.values())
+    print(f"    {'openreferral/ in all':<34}{total / n:8,.0f} bytes {total / n / reference:6.2f} × ref  "
+          f"{total / 1e6:.1f} MB in {sum(files.values()):,} files; {allocated / 1e6:.1f} MB allocated on disk "
+          f"({allocated / n:,.0f} bytes per service)")
+
+
+def site_size(n: int) -> None:
+    """Build the whole site for ``n`` synthetic listings and print its size folder by folder (files at
+    the root by name; the build's hidden caches together, left out of the published size as
+    .github/workflows/publish.yml deletes them before uploading the site)."""
+    scratch_dir = scratch("linkwell-feeds-site-")
+    tmp = Path(scratch_dir.name)
+    try:
+        write_directory(tmp / "directory", n)
+        env = dict(os.environ, LINKWELL_CACHE_DIR=str(tmp / "cache"), NO_MKDOCS_2_WARNING="1")
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "linkwell", "build", "--directory", str(tmp / "directory"),
+                        "--out", str(tmp / "site")], env=env, check=True, capture_output=True)
+        seconds = time.perf_counter() - start
+        sizes, files = Counter(), Counter()
+        for root, _dirs, names in os.walk(tmp / "site"):
+            top = Path(root).relative_to(tmp / "site").parts[:1]
+            for name in names:
+                part = top[0] if top else CACHES if name.startswith(".") else name
+                sizes[part] += os.path.getsize(os.path.join(root, name))
+                files[part] += 1
+        total = sum(sizes.values())
+        published = total - sizes[CACHES]
+        verdict = "under" if published < TARGET_SITE_BYTES else "OVER"
+        print(f"\n{n:,} listings: the published site {published / 1e6:,.1f} MB, "
+              f"{published / TARGET_SITE_BYTES:.2f} × GitHub Pages' 1 GB limit ({verdict}); with the build caches "
+              f"{total / 1e6:,.1f} MB in {sum(files.values()):,} files; built in {seconds:.0f} s")
+        for folder, size in sizes.most_common():
+            print(f"  {folder:<30}{size / 1e6:10.1f} MB {size / total:6.1%} {size / n:10,.0f} bytes per listing"
+                  f"  ({files[folder]:,} files)")
+    finally:
+        scratch_dir.cleanup()
 
 
 def run(n: int) -> None:
@@ -73,7 +156,7 @@ def run(n: int) -> None:
             path = module.write(entries, out, at)
             rows.append((name, time.perf_counter() - start, time.process_time() - cpu, [path], ""))
         start, cpu = time.perf_counter(), time.process_time()
-        paths = openreferral.write(entries, out, at)
+        paths = openreferral_api.write(entries, out, at)
         rows.append(("openreferral/", time.perf_counter() - start, time.process_time() - cpu, paths,
                      f"{len(paths)} files"))
 
@@ -87,7 +170,8 @@ def run(n: int) -> None:
                   f"{raw / ref_raw:12.2f}  {note}")
         print(f"  {'all feeds':<20}{total:8.2f}s{total / reference:8.1f}   ({n / total:,.0f} entries/s)")
 
-        records = [p.read_bytes() for p in (out / openreferral.FOLDER / "services").glob("*-*-*-*-*.json")]
+        oruk_sizes(out / openreferral.FOLDER, entries)
+        records = [p.read_bytes() for p in (out / openreferral.FOLDER / "services").iterdir() if "." not in p.name]
         (out / "files").mkdir()
         start, cpu = time.perf_counter(), time.process_time()
         for i, data in enumerate(records):
@@ -111,5 +195,9 @@ def run(n: int) -> None:
 
 
 if __name__ == "__main__":
-    for size in [int(a) for a in sys.argv[1:]] or [10000, 50000]:
+    sizes = [int(a) for a in sys.argv[1:] if not a.startswith("--")] or [10000, 50000]
+    for size in sizes:
         run(size)
+    if "--no-site" not in sys.argv:
+        for size in sizes:
+            site_size(size)

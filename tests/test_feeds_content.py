@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from linkwell.publish.feeds import FeedError, common, write_feeds
+from linkwell.publish.feeds import FeedError, common, hosting, write_feeds
 from linkwell.publish.feeds.openreferral import service_record
 from linkwell.publish.feeds.tabular import COLUMNS
 from tests.conftest import CHECKOUT as PROJECT_DIR
@@ -50,7 +50,12 @@ def load(path):
 
 
 def oruk(out, entry_id):
-    return load(out / "openreferral" / "services" / f"{common.service_id(entry_id)}.json")
+    return load(out / "openreferral" / "services" / common.service_id(entry_id))
+
+
+def terms_by_id(out):
+    """Every published taxonomy term, by id (service attributes refer to them by id)."""
+    return {t["id"]: t for t in load(out / "openreferral" / "taxonomy_terms" / "index.html")["contents"]}
 
 
 @pytest.fixture
@@ -76,17 +81,17 @@ def built(tmp_path):
 
 def test_non_ascii_names_survive_every_feed_byte_exact(built):
     files = [built / "directory.json", built / "directory.geojson", built / "directory.csv",
-             built / "openreferral" / "services" / "page-1.json"]
-    files += [built / "openreferral" / "services" / f"{common.service_id(i)}.json"
+             built / "openreferral" / "services" / "page-1.json", built / "openreferral" / "services" / "index.html"]
+    files += [built / "openreferral" / "services" / common.service_id(i)
               for i in ("welsh-society", "bengali-group", "polish-group")]
     for name in NAMES.values():
         encoded = name.encode("utf-8")
-        for path in files[:4]:
+        for path in files[:5]:
             assert encoded in path.read_bytes(), (name, path.name)
     assert oruk(built, "welsh-society")["organization"]["name"] == NAMES["welsh"]
     assert oruk(built, "bengali-group")["name"] == NAMES["bengali"]
     polish = oruk(built, "polish-group")["service_at_locations"][0]["location"]
-    assert polish["name"] == NAMES["polish"]
+    assert polish["name"] == NAMES["polish"] and polish["addresses"][0]["address_1"] == "1 Giffin Street"
     rows = {r["id"]: r for r in read_csv(built / "directory.csv")}
     assert rows["polish-group"]["venue"] == NAMES["polish"]
     assert rows["bengali-group"]["name"] == NAMES["bengali"]
@@ -96,7 +101,7 @@ def test_minimal_entry_gives_a_record_without_empty_fields(built):
     record = oruk(built, "phone-only")
     assert record["name"] == "Phone befriending" and record["status"] == "active"
     for absent in ("url", "email", "phones", "schedules", "service_at_locations", "languages", "contacts",
-                   "minimum_age", "eligibility_description"):
+                   "minimum_age", "eligibility_description", "organization_id"):
         assert absent not in record
     assert record["organization"]["name"] == "Small Group" and "website" not in record["organization"]
     assert record["assured_date"] == "2026-10-01"
@@ -161,12 +166,26 @@ def test_no_location_means_no_physical_location_in_oruk(built):
 def test_schedule_and_taxonomy_mapping(built):
     record = oruk(built, "deptford-walking-group")
     [slot] = record["schedules"]
-    assert (slot["freq"], slot["interval"], slot["byday"]) == ("WEEKLY", 1, "TU")
+    assert (slot["freq"], slot["byday"]) == ("WEEKLY", "TU") and "interval" not in slot  # 1 is RRULE's default
     assert (slot["opens_at"], slot["closes_at"]) == ("10:00:00", "11:30:00")
-    terms = {(a["link_type"], a["taxonomy_term"]["code"]) for a in record["attributes"]}
-    assert {("linkwell-categories", "active"), ("linkwell-activities", "walking"),
-            ("linkwell-access", "drop-in"), ("linkwell-delivery", "in-person")} <= terms
-    assert record["cost_options"][0]["amount"] == 0 and record["cost_options"][0]["currency"] == "GBP"
+    published = terms_by_id(built)
+    for attribute in record["attributes"]:
+        assert set(attribute) == {"id", "taxonomy_term_id"}, "terms are referenced by id, never repeated"
+    terms = {(published[a["taxonomy_term_id"]]["taxonomy"], published[a["taxonomy_term_id"]]["code"])
+             for a in record["attributes"]}
+    assert terms == {("linkwell-categories", "active"), ("linkwell-activities", "walking"),
+                     ("linkwell-access", "drop-in"), ("linkwell-access", "self-referral")}
+    # in-person delivery is the physical location; accessibility would be that location's own list
+    assert record["service_at_locations"][0]["location"]["location_type"] == "physical"
+    phone_only = {(published[a["taxonomy_term_id"]]["taxonomy"], published[a["taxonomy_term_id"]]["code"])
+                  for a in oruk(built, "phone-only")["attributes"]}
+    assert ("linkwell-delivery", "phone") in phone_only  # no location says "by phone": an attribute does
+    assert record["cost_options"] == [{"id": common.sub_ids("deptford-walking-group")("cost"),
+                                       "option": "Free", "amount": 0}]
+    assert record["phones"][0]["number"] == "020 7946 0000"
+    fortnightly = make("fortnightly", schedule=[{"days": ["mo"], "opens": "10:00", "frequency": "fortnightly"}])
+    [slot] = service_record(fortnightly, BUILD_TIME.date())["schedules"]
+    assert (slot["freq"], slot["interval"], slot["byday"]) == ("WEEKLY", 2, "MO")
     monthly = make("monthly", schedule=[{"days": ["th"], "frequency": "monthly"}])
     [slot] = service_record(monthly, BUILD_TIME.date())["schedules"]
     assert slot["freq"] == "MONTHLY" and "byday" not in slot and "Thursday" in slot["description"]
@@ -217,17 +236,20 @@ def test_builds_are_deterministic_and_replace_old_records(tmp_path):
     entries = [make("a-group"), make("b-group")]
     write_feeds(entries, tmp_path / "one", BUILD_TIME)
     write_feeds(list(reversed(entries)), tmp_path / "two", BUILD_TIME)
-    for name in ("directory.json", "directory.csv", "directory.geojson", "openreferral/services/page-1.json"):
+    for name in ("directory.json", "directory.csv", "directory.geojson", "openreferral/services/page-1.json",
+                 "openreferral/services/index.html"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
     write_feeds(entries[:1], tmp_path / "one", BUILD_TIME)
-    records = list((tmp_path / "one" / "openreferral" / "services").glob("*-*-*-*-*.json"))
-    assert [p.stem for p in records] == [common.service_id("a-group")]
+    files = sorted(p.name for p in (tmp_path / "one" / "openreferral" / "services").iterdir())
+    assert files == sorted([common.service_id("a-group"), "index.html", "page-1.json"])
 
 
 def test_empty_directory_gives_empty_page(tmp_path):
     write_feeds([], tmp_path, BUILD_TIME)
-    envelope = load(tmp_path / "openreferral" / "services" / "page-1.json")
-    assert envelope["empty"] is True and envelope["total_items"] == 0 and envelope["contents"] == []
+    for name in ("page-1.json", "index.html"):
+        envelope = load(tmp_path / "openreferral" / "services" / name)
+        assert envelope["empty"] is True and envelope["total_items"] == 0 and envelope["contents"] == []
+        assert envelope["total_pages"] == 1 and envelope["first_page"] and envelope["last_page"]
     assert load(tmp_path / "directory.json")["total"] == 0
 
 
@@ -280,3 +302,16 @@ def test_harvester_sources_file_gives_licence_and_attribution():
     for source in listed:
         assert catalogue[source["id"]]["licence"] == source["licence"].strip()
         assert catalogue[source["id"]]["attribution"] == source["attribution"].strip()
+
+
+def test_host_configuration_files_keep_rules_of_their_own(tmp_path):
+    (tmp_path / "_redirects").write_text("/old-page  /new-page  301\n", encoding="utf-8")
+    write_feeds([make("a-group")], tmp_path, BUILD_TIME)
+    write_feeds([make("a-group")], tmp_path, BUILD_TIME)
+    redirects = (tmp_path / "_redirects").read_text(encoding="utf-8")
+    assert redirects.startswith("/old-page  /new-page  301\n")
+    assert redirects.count(hosting.BEGIN) == 1 and redirects.count(hosting.REDIRECTS) == 1
+    assert "/openreferral/services   page=:page  /openreferral/services/page-:page.json  200!" in redirects
+    headers = (tmp_path / "_headers").read_text(encoding="utf-8")
+    assert headers == f"{hosting.BEGIN}\n{hosting.HEADERS}{hosting.END}\n"
+    assert "Access-Control-Allow-Origin: *" in headers

@@ -18,13 +18,22 @@ from hypothesis import strategies as st
 
 from bench.synthetic import generate
 from linkwell.listings.validate import validate_paths
-from linkwell.publish.feeds import FeedError, common, directory_json, geojson, openreferral, tabular, write_feeds
+from linkwell.publish.feeds import (
+    FeedError,
+    common,
+    directory_json,
+    geojson,
+    openreferral,
+    openreferral_api,
+    tabular,
+    write_feeds,
+)
 from tests.conftest import BUNDLED as DIRECTORY_DIR
 from tests.conftest import VALID_ENTRY
 
 BUILD_TIME = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 TODAY = BUILD_TIME.date()
-PRINTABLE = "Café ŵ 日本 বাংলা 😀 \"quoted\", back\\slash / =1+2"  # what a listing may hold
+PRINTABLE = "Café ŵ 日本 বাংলা 😀 \"quoted\", back\\slash / =1+2 3 < 4 & 5 > 2"  # what a listing may hold
 AWKWARD = PRINTABLE + " \u2028 \x00\x1f\x7f tab\t new\nline"  # what only the encoders see
 
 
@@ -32,15 +41,22 @@ def stdlib(value) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+def oruk_stdlib(value) -> bytes:
+    """What the ORUK files hold: the standard library's JSON with <, > and & as \\u escapes."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e").encode("utf-8")
+
+
 def documents(entry):
-    """Every JSON value the feeds write for one entry, with the writer the build uses for it."""
+    """Every JSON value the feeds write for one entry: (the build's writer, value, the reference writer)."""
     facts = common.facts(entry, TODAY)
     record = openreferral.service_record(entry, TODAY, facts)
-    summary, _org_id, _key, organisation = openreferral.record_parts(record)
-    yield facts.dumps, record
-    yield facts.dumps, directory_json.feed_entry(entry, TODAY, facts)
-    yield facts.dumps, geojson.feature(entry, TODAY, facts)
-    assert summary == stdlib(openreferral.summary(record)) and organisation == stdlib(record["organization"])
+    summary, _org_id, _key, organisation = openreferral_api.record_parts(record)
+    yield (lambda value: openreferral_api.dumps(value, facts.dumps)), record, oruk_stdlib
+    yield facts.dumps, directory_json.feed_entry(entry, TODAY, facts), stdlib
+    yield facts.dumps, geojson.feature(entry, TODAY, facts), stdlib
+    assert summary == oruk_stdlib(openreferral.summary(record))
+    assert organisation == oruk_stdlib(record["organization"])
 
 
 def awkward_entries(text=AWKWARD):
@@ -58,9 +74,9 @@ def test_orjson_writes_what_json_dumps_writes():
     entries = [*validate_paths([DIRECTORY_DIR]).entries.values(), *generate(300, seed=11), *awkward_entries()]
     checked = 0
     for entry in entries:
-        for dumps, value in documents(entry):
+        for dumps, value, reference in documents(entry):
             if value is not None:
-                assert dumps(value) == stdlib(value), entry["id"]
+                assert dumps(value) == reference(value), entry["id"]
                 checked += 1
     assert checked > 3 * 300
     head = directory_json.head(entries, BUILD_TIME, common.source_catalogue())
@@ -72,8 +88,8 @@ def test_coordinates_orjson_spells_differently_are_written_by_the_standard_libra
     assert common.dumps(lon) != stdlib(lon)  # the reason for the fallback: orjson writes 0.00005, Python 5e-05
     entry = copy.deepcopy(VALID_ENTRY) | {"location": {"lat": lat, "lon": lon}}
     assert common.facts(entry, TODAY).dumps is common.stdlib_dumps
-    for dumps, value in documents(entry):
-        assert dumps(value) == stdlib(value)
+    for dumps, value, reference in documents(entry):
+        assert dumps(value) == reference(value)
 
 
 def test_a_postcode_near_the_meridian_is_written_as_python_writes_it():
@@ -148,7 +164,7 @@ def test_incremental_feeds_are_the_feeds_built_from_scratch(tmp_path):
     later = [e for e in entries if e["id"] not in {entries[5]["id"], entries[7]["id"], entries[9]["id"]}]
     later += [changed, moved, *awkward_entries(PRINTABLE)]
     written = write_feeds(later, tmp_path / "inc", BUILD_TIME)
-    services = [p for p in written if p.parent.name == "services" and not p.name.startswith("page-")]
+    services = [p for p in written if p.parent.name == "services" and "-" in p.name and "." not in p.name]
     assert len(services) == 2 + len(list(awkward_entries()))  # only new or changed records are written
     write_feeds(later, tmp_path / "scratch", BUILD_TIME)
     assert tree(tmp_path / "inc") == tree(tmp_path / "scratch")
@@ -160,3 +176,16 @@ def test_the_build_time_feed_check_checks_formats():
     directory_json.check(head | {"entries": []})
     with pytest.raises(FeedError, match="generated_at"):
         directory_json.check(head | {"generated_at": "last Tuesday", "entries": []})
+
+
+def test_oruk_files_never_hold_markup_a_browser_could_run():
+    """A static host serves index.html as text/html: ORUK JSON writes <, > and & as \\u escapes."""
+    entry = copy.deepcopy(VALID_ENTRY) | {"name": "<script>alert(1)</script>", "description": "Tea & <b>cake</b>"}
+    facts = common.facts(entry, TODAY)
+    record = openreferral.service_record(entry, TODAY, facts)
+    data = openreferral_api.dumps(record, facts.dumps)
+    assert not {b"<", b">", b"&"} & {bytes([c]) for c in data}
+    assert json.loads(data)["name"] == "<script>alert(1)</script>"
+    assert json.loads(data)["description"] == "Tea & <b>cake</b>"
+    summary = openreferral_api.record_parts(record)[0]
+    assert b"<" not in summary and json.loads(summary)["name"] == entry["name"]

@@ -237,25 +237,30 @@ def test_html_and_script_in_descriptions_become_plain_text(httpserver, tmp_path)
     assert "alert" not in listing["description"] and "<b" not in listing["description"]
 
 
-def test_postcodes_outside_london_are_dropped_and_missing_ones_use_the_default_borough(httpserver, tmp_path):
+def test_outside_london_is_dropped_and_only_records_without_a_location_use_the_default_borough(httpserver, tmp_path):
     outside = oruk_v3(0, "M1 1AE")  # Manchester
-    missing = oruk_v3(1, "")
+    online = oruk_v3(1, "", service_at_locations=[], attending_type="Online")  # no location at all
     inside = oruk_v3(2, PCS[2])
-    serve_oruk(httpserver, [outside, missing, inside])
+    no_postcode = oruk_v3(3, "")  # an address without a postcode: a location, but not a placeable one
+    serve_oruk(httpserver, [outside, online, inside, no_postcode])
     result = run_harvest(tmp_path, [source(httpserver.url_for("/api"), borough="hackney")])
     assert result.exit_code == 0, result.output
     assert "Dropped: outside London" in result.output and "M1 1AE is not a London postcode" in result.output
     listings = entries(tmp_path / "directory")
     assert set(listings) == {"community-walking-group-1", "community-befriending-group-2"}
     assert listings["community-walking-group-1"]["borough"] == "hackney"
+    assert listings["community-walking-group-1"]["delivery"] == ["online"]
     assert (tmp_path / "directory" / "hackney" / "community-walking-group-1.yml").exists()
+    assert "1 record with no location at all was placed in hackney" in result.output
+    skipped = [line for line in result.output.splitlines() if f"record {no_postcode['id']}" in line]
+    assert skipped and "no postcode or coordinates" in skipped[0] and "default borough" not in skipped[0]
 
 
-def test_missing_postcode_without_default_borough_is_skipped(httpserver, tmp_path):
-    serve_oruk(httpserver, [oruk_v3(0, ""), oruk_v3(1, PCS[1])])
+def test_no_location_without_default_borough_is_skipped(httpserver, tmp_path):
+    serve_oruk(httpserver, [oruk_v3(0, "", service_at_locations=[]), oruk_v3(1, PCS[1])])
     result = run_harvest(tmp_path, [source(httpserver.url_for("/api"))])
     assert result.exit_code == 0
-    assert "borough: no London postcode and no borough" in result.output
+    assert "borough: has no location at all" in result.output
     assert len(entries(tmp_path / "directory")) == 1
 
 

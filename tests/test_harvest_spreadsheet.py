@@ -60,7 +60,7 @@ def test_csv_header_aliases_and_row_errors(tmp_path):
     path = tmp_path / "groups.csv"
     path.write_text(
         "Service Name,Description,CATEGORY,postal code,Cost,Referral route,Website,Date verified\n"
-        f"Men's shed,Make and mend together.,Social,{PCS[5]},Free,Just turn up,www.example.org,2025-03-01\n"
+        f"Men's shed,Make and mend together.,Social,{PCS[5]},Free,Just turn up,www.example.org/mens-shed,2025-03-01\n"
         f",No name here.,Social,{PCS[6]},Free,,,\n"
         f"Choir,Sing together.,Singing,{PCS[6]},£2 a week,Self referral,https://example.org/choir,02/03/2025\n"
         f"Zumba gold,Dance fitness.,Zumba,NOT A CODE,,,,\n"
@@ -76,7 +76,7 @@ def test_csv_header_aliases_and_row_errors(tmp_path):
     got = entries(tmp_path / "directory")
     assert set(got) == {"mens-shed", "choir"}
     assert got["mens-shed"]["access"] == ["self-referral"] and got["mens-shed"]["cost"] == "free"
-    assert got["mens-shed"]["contact"] == {"website": "https://www.example.org"}
+    assert got["mens-shed"]["contact"] == {"website": "https://www.example.org/mens-shed"}
     assert got["choir"]["cost"] == "low-cost" and got["choir"]["activities"] == ["music"]
     assert got["choir"]["last_verified"] == "2025-03-02"
 
@@ -106,3 +106,22 @@ def test_spreadsheet_url_allowed_by_robots_is_downloaded(httpserver, tmp_path):
                                      "url": httpserver.url_for("/open/groups.csv")}])
     assert result.exit_code == 0, result.output
     assert list(entries(tmp_path / "directory")) == ["book-club"]
+
+
+def test_a_row_whose_borough_disagrees_with_its_postcode_goes_where_the_postcode_is(tmp_path):
+    from linkwell.reference.postcodes import postcodes
+
+    tottenham = postcodes().get("N15 3AA")
+    assert tottenham.borough == "haringey"
+    path = tmp_path / "groups.csv"
+    path.write_text("Name,Description,Category,Address,Postcode,Borough\n"
+                    "Seed swap,Swap seeds and grow together.,Gardening,Example Hall,N15 3AA,Hackney\n"
+                    "Tool library,Borrow tools for the allotment.,Gardening,Allotment shed,,Hackney\n",
+                    encoding="utf-8")
+    result = run_harvest(tmp_path, [src(path)])
+    assert result.exit_code == 0, result.output
+    got = entries(tmp_path / "directory")
+    assert got["seed-swap"]["borough"] == "haringey"  # the postcode wins over the row's borough
+    # an address without a postcode: the row's own borough (never the source's default for a location)
+    assert got["tool-library"]["borough"] == "hackney"
+    assert "the record says hackney, but its location is in haringey" in result.output

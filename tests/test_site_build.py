@@ -185,9 +185,9 @@ def test_incremental_rebuild_edit_delete_rename(tmp_path):
     incremental, scratch = _tree(out), _tree(fresh_out)
     assert sorted(incremental) == sorted(scratch)
     assert [p for p in scratch if incremental[p] != scratch[p]] == []
-    record = json.loads((out / "openreferral" / "services" / f"{common.service_id(moved['id'])}.json").read_text())
+    record = json.loads((out / "openreferral" / "services" / common.service_id(moved["id"])).read_text())
     assert record["phones"][0]["number"] == "020 7946 0123"
-    assert not (out / "openreferral" / "services" / f"{common.service_id(located[3]['id'])}.json").exists()
+    assert not (out / "openreferral" / "services" / common.service_id(located[3]["id"])).exists()
 
 
 def test_validation_errors_stop_the_build(tmp_path, entry):

@@ -83,7 +83,7 @@ def _harvest(project, sources_file, only, dry_run, directory, state_dir, max_dro
         click.echo(f"Harvesting {source.id} ({source.kind}) from {source.location} ...", err=True)
         results.append(run_source(source, today, state_dir, pending=state))
     merge_plan = plan(directory, results, today, max_drop=max_drop / 100)
-    text = merge_plan.report()
+    text = merge_plan.report(dry_run=dry_run)
     if dry_run:
         diff = merge_plan.diff()
         text += "\n### Diff (dry run: nothing written)\n\n" + (f"```diff\n{diff}```\n" if diff else "No changes.\n")

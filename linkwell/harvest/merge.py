@@ -22,28 +22,29 @@ Rules (see DESIGN.md, "Harvesting without losing data"):
 - Records missing upstream are marked ``not_seen_since`` on their source item, never deleted.
 - A run is refused (nothing written) when any source failed, returned nothing, or would lose
   more than ``max_drop`` (15 %) of the records it had last time, or when ``directory/`` itself has
-  errors. Every resulting entry is validated (schema and semantic checks, by writing it to a
-  staging folder and running ``linkwell.listings.validate``); a candidate that fails is reported with
+  errors. Every resulting entry is validated as the text it will be written as (``check``: it
+  reads back as the same data and passes the single-file checks of ``linkwell validate``); each
+  entry is dumped once; a candidate that fails is reported with
   its source, record id, field and message and skipped, leaving the listing as it was.
 """
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import difflib
 import hashlib
+import itertools
+import marshal
 import re
-import tempfile
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from linkwell.listings.loader import EntryLoadError, load_entry_text
 from linkwell.listings.store import dump_entry, entry_path, write_entries
 from linkwell.listings.validate import find_entry_files, validate_paths
 
-from .text import markdown_text as _md
+from .check import check_entries
+from .report import render
 
 HARVESTED_FIELDS = ["name", "organisation", "description", "categories", "activities", "borough", "location",
                     "delivery", "schedule", "cost", "cost_note", "access", "audience", "accessibility",
@@ -52,7 +53,11 @@ REQUIRED = {"name", "organisation", "description", "categories", "borough", "del
             "status"}
 LAST_SEEN_REFRESH_DAYS = 30
 MAX_DROP = 0.15
-REPORT_LIMIT = 200  # lines per report section; the rest is counted
+
+
+def _copy(value):
+    """A deep copy of entry data (dicts, lists, text, numbers), several times faster than copy.deepcopy."""
+    return marshal.loads(marshal.dumps(value))
 
 
 def normalise_name(name: str) -> str:
@@ -83,9 +88,11 @@ class Plan:
     directory: Path
     today: dt.date
     writes: dict[str, dict] = field(default_factory=dict)  # id -> entry to write
+    texts: dict[str, str] = field(default_factory=dict)  # id -> its text, checked (see _check)
     before: dict[str, dict] = field(default_factory=dict)  # id -> entry as it was (existing only)
     new: list[Change] = field(default_factory=list)
     updated: list[Change] = field(default_factory=list)
+    also: list[Change] = field(default_factory=list)  # a source meeting an existing listing for the first time
     kept: list[Change] = field(default_factory=list)  # fields a person edited, kept
     not_seen: list[Change] = field(default_factory=list)
     seen_again: list[Change] = field(default_factory=list)
@@ -107,7 +114,8 @@ class Plan:
         batch; nothing when refused. Returns the changed listing paths."""
         if self.refused:
             return []
-        written = write_entries(self.directory, [self.writes[k] for k in sorted(self.writes)], files=files)
+        written = write_entries(self.directory, [self.writes[k] for k in sorted(self.writes)], self.texts,
+                               files=files)
         self.applied = True
         return written
 
@@ -118,7 +126,7 @@ class Plan:
             path = entry_path(self.directory, entry)
             rel = f"{self.directory.name}/{entry['borough']}/{entry_id}.yml"
             old = path.read_text(encoding="utf-8") if path.exists() else ""
-            new = dump_entry(entry)
+            new = self.texts.get(entry_id) or dump_entry(entry)
             if old == new:
                 continue
             out += difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
@@ -127,66 +135,9 @@ class Plan:
 
     # --- the report ---------------------------------------------------------------------------
 
-    def report(self) -> str:
-        lines = [f"## Harvest {self.today.isoformat()}", ""]
-        if self.refused:
-            lines += ["**Refused: nothing was written.** Fix the problems below, or run the other sources "
-                      "with `--source ID`.", ""]
-            lines += [f"- `{sid}`: {why}" for sid, why in self.refused] + [""]
-        elif not self.writes:
-            lines += ["No changes: the directory already matches every source.", ""]
-        lines += ["| source | kind | records | new | updated | unchanged | not seen | skipped | dropped | unmapped "
-                  "labels | result |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
-        by_source = defaultdict(Counter)
-        for name, changes in (("new", self.new), ("updated", self.updated), ("not seen", self.not_seen)):
-            for change in changes:
-                by_source[change.source_id][name] += 1
-        for sid, *_ in self.invalid:
-            by_source[sid]["invalid"] += 1
-        refused = dict(self.refused)
-        for r in self.sources:
-            sid = r.source.id
-            counts = by_source[sid]
-            touched = counts["new"] + counts["updated"]
-            unchanged = max(0, len(r.candidates) - touched - counts["invalid"])
-            status = "refused" if sid in refused else ("unchanged (HTTP 304)" if r.not_modified else "ok")
-            lines.append(f"| `{sid}` | {r.source.kind} | {r.records} | {counts['new']} | {counts['updated']} | "
-                         f"{unchanged} | {counts['not seen']} | {len(r.skipped) + counts['invalid']} | "
-                         f"{len(r.dropped)} | {len(r.unmapped)} | {status} |")
-        lines.append("")
-
-        def section(title, items):
-            if not items:
-                return
-            lines.append(f"### {title} ({len(items)})")
-            lines.append("")
-            lines.extend(items[:REPORT_LIMIT])
-            if len(items) > REPORT_LIMIT:
-                lines.append(f"- … and {len(items) - REPORT_LIMIT} more")
-            lines.append("")
-
-        section("New", [f"- {c.link()} {_md(c.name)} — `{c.source_id}` record `{_md(c.record_id)}`"
-                        for c in self.new])
-        section("Updated", [f"- {c.link()} {_md(c.name)}: {', '.join(c.fields)} (from `{c.source_id}`)"
-                            for c in self.updated])
-        section("Kept edits made by people", [
-            f"- {c.link()} {', '.join(c.fields)}: `{c.source_id}` has a different value; the listing's "
-            "value was kept" for c in self.kept])
-        section("Not seen upstream (marked, not deleted)", [
-            f"- {c.link()} {_md(c.name)}: `{c.source_id}` no longer lists record `{_md(c.record_id)}`"
-            for c in self.not_seen])
-        section("Seen again", [f"- {c.link()} {_md(c.name)} (`{c.source_id}`)" for c in self.seen_again])
-        skipped = [f"- `{sid}` {_md(str(s))}" for r in self.sources for sid in [r.source.id] for s in r.skipped]
-        skipped += [f"- `{sid}` record `{_md(rid)}`: {f}: {_md(msg)}" for sid, rid, f, msg in self.invalid]
-        section("Skipped records (fix them at the source)", skipped)
-        section("Dropped: outside London", [f"- `{r.source.id}` {_md(str(s))}" for r in self.sources
-                                            for s in r.dropped])
-        unmapped = [f"- `{r.source.id}`: \"{_md(label)}\" ({n} record{'s' if n != 1 else ''})"
-                    for r in self.sources for label, n in sorted(r.unmapped.items())]
-        section("Unmapped labels (add them to the source's mapping in the sources file)", unmapped)
-        notes = [f"- `{r.source.id}`: {_md(note)}" for r in self.sources for note in r.notes]
-        section("Notes", notes + [f"- {_md(w)}" for w in self.warnings])
-        return "\n".join(lines).rstrip() + "\n"
+    def report(self, dry_run: bool = False) -> str:
+        """Markdown for a pull-request body; with ``dry_run`` also each source's mapping block."""
+        return render(self, dry_run)
 
 
 # --- planning --------------------------------------------------------------------------------
@@ -241,13 +192,11 @@ class _Directory:
         if len(base) < 3:
             base = f"{base}-listing".strip("-")
         digest = hashlib.blake2b(f"{source_id}|{record_id}".encode(), digest_size=3).hexdigest()
-        options = [base, f"{base}-{borough}", f"{base}-{digest}"]
-        options += [f"{base}-{digest}-{n}" for n in range(2, 1000)]
-        for option in options:
-            if option not in self.taken:
-                self.taken.add(option)
-                return option
-        raise RuntimeError("no free id")  # unreachable in practice
+        options = itertools.chain([base, f"{base}-{borough}", f"{base}-{digest}"],
+                                  (f"{base}-{digest}-{n}" for n in itertools.count(2)))
+        option = next(option for option in options if option not in self.taken)
+        self.taken.add(option)
+        return option
 
 
 def _verification(candidate) -> tuple[str, str] | None:
@@ -293,7 +242,7 @@ def plan(directory: Path, results: list, today: dt.date | None = None, max_drop:
     existing = _load_directory(directory, today, result_plan)
     if existing is None:
         return result_plan
-    originals = {k: copy.deepcopy(v) for k, v in existing.entries.items()}
+    originals = {k: _copy(v) for k, v in existing.entries.items()}
     touched: dict[str, list[tuple]] = defaultdict(list)  # id -> [(source, record)] for error reports
     for result in results:
         _merge_source(result, existing, result_plan, today, max_drop, touched)
@@ -340,31 +289,21 @@ def _merge_source(result, d: _Directory, p: Plan, today: dt.date, max_drop: floa
         p.not_seen.append(Change(entry["id"], entry["borough"], entry["name"], sid, record_id))
 
 
-def _merge_candidate(result, candidate, d: _Directory, p: Plan, today: dt.date, touched) -> None:  # noqa: C901
-    sid = result.source.id
+def _new_entry(result, candidate, d: _Directory, p: Plan, today: dt.date, harvested: dict, verification) -> str:
     fields = candidate.fields
-    verification = _verification(candidate)
-    harvested = {k: copy.deepcopy(fields[k]) for k in HARVESTED_FIELDS if k in fields}
-    if verification:
-        harvested["verified_by"], harvested["last_verified"] = verification
-    entry_id = d.match(sid, candidate.record_id, fields)
-    if entry_id is None:
-        entry_id = d.new_id(fields["name"], fields["borough"], sid, candidate.record_id)
-        verified_by, last_verified = verification or ("unverified", today.isoformat())
-        entry = {"id": entry_id, **copy.deepcopy(fields), "last_verified": last_verified,
-                 "verified_by": verified_by, "sources": [_source_item(result, candidate, today, None, harvested)]}
-        d.entries[entry_id] = entry
-        d.index(entry)
-        touched[entry_id].append((sid, candidate.record_id))
-        p.new.append(Change(entry_id, entry["borough"], entry["name"], sid, candidate.record_id))
-        return
-    entry = d.entries[entry_id]
-    touched[entry_id].append((sid, candidate.record_id))
-    items = entry["sources"]
-    position = next((i for i, item in enumerate(items) if item.get("source_id") == sid
-                     and item.get("record_id") == candidate.record_id), None)
-    old_item = items[position] if position is not None else None
-    previous = (old_item or {}).get("harvested")
+    sid = result.source.id
+    entry_id = d.new_id(fields["name"], fields["borough"], sid, candidate.record_id)
+    verified_by, last_verified = verification or ("unverified", today.isoformat())
+    entry = {"id": entry_id, **_copy(fields), "last_verified": last_verified, "verified_by": verified_by,
+             "sources": [_source_item(result, candidate, today, None, harvested)]}
+    d.entries[entry_id] = entry
+    d.index(entry)
+    p.new.append(Change(entry_id, entry["borough"], entry["name"], sid, candidate.record_id))
+    return entry_id
+
+
+def _update_fields(entry: dict, fields: dict, previous: dict | None) -> tuple[list[str], list[str]]:
+    """Apply a candidate's fields to an existing entry; (changed fields, fields kept as people left them)."""
     changed, kept = [], []
     moves = fields["borough"] != entry["borough"]
     for key in HARVESTED_FIELDS:
@@ -373,30 +312,57 @@ def _merge_candidate(result, candidate, d: _Directory, p: Plan, today: dt.date, 
             continue
         if moves and key in ("borough", "location"):
             kept.append(f"{key} (the source puts it in {fields['borough']}; move it by hand if right)")
-            continue
-        if previous is None:  # this source meets the entry for the first time: fill gaps only
+        elif previous is None:  # this source meets the entry for the first time: fill gaps only
             if current is None and new is not None:
-                entry[key] = copy.deepcopy(new)
+                entry[key] = _copy(new)
                 changed.append(key)
             else:
                 kept.append(key)
-            continue
-        if current == previous.get(key):  # nobody edited it since this source wrote it
-            if new is None:
-                if key not in REQUIRED:
-                    entry.pop(key, None)
-                    changed.append(key)
-            else:
-                entry[key] = copy.deepcopy(new)
-                changed.append(key)
-        else:
+        elif current != previous.get(key):  # a person edited it since this source wrote it
             kept.append(key)
+        elif new is not None:
+            entry[key] = _copy(new)
+            changed.append(key)
+        elif key not in REQUIRED:
+            entry.pop(key, None)
+            changed.append(key)
+    return changed, kept
+
+
+def _update_verification(entry: dict, verification, previous: dict | None) -> bool:
+    """Take the source's date unless a person verified the listing since; True when it changed."""
+    if not verification:
+        return False
+    pair = (entry["verified_by"], entry["last_verified"])
+    prev_pair = (previous.get("verified_by"), previous.get("last_verified")) if previous else None
+    if pair != verification and (pair == prev_pair or entry["verified_by"] == "unverified"):
+        entry["verified_by"], entry["last_verified"] = verification
+        return True
+    return False
+
+
+def _merge_candidate(result, candidate, d: _Directory, p: Plan, today: dt.date, touched) -> None:
+    sid = result.source.id
+    fields = candidate.fields
+    verification = _verification(candidate)
+    harvested = {k: _copy(fields[k]) for k in HARVESTED_FIELDS if k in fields}
     if verification:
-        pair = (entry["verified_by"], entry["last_verified"])
-        prev_pair = (previous.get("verified_by"), previous.get("last_verified")) if previous else None
-        if pair != verification and (pair == prev_pair or entry["verified_by"] == "unverified"):
-            entry["verified_by"], entry["last_verified"] = verification
-            changed.append("last_verified")
+        harvested["verified_by"], harvested["last_verified"] = verification
+    entry_id = d.match(sid, candidate.record_id, fields)
+    if entry_id is None:
+        entry_id = _new_entry(result, candidate, d, p, today, harvested, verification)
+        touched[entry_id].append((sid, candidate.record_id))
+        return
+    entry = d.entries[entry_id]
+    touched[entry_id].append((sid, candidate.record_id))
+    items = entry["sources"]
+    position = next((i for i, item in enumerate(items) if item.get("source_id") == sid
+                     and item.get("record_id") == candidate.record_id), None)
+    old_item = items[position] if position is not None else None
+    previous = (old_item or {}).get("harvested")
+    changed, kept = _update_fields(entry, fields, previous)
+    if _update_verification(entry, verification, previous):
+        changed.append("last_verified")
     item = _source_item(result, candidate, today, old_item, harvested)
     seen_again = bool(item.pop("not_seen_since", None))
     last_seen = dt.date.fromisoformat(item["last_seen"])
@@ -407,11 +373,10 @@ def _merge_candidate(result, candidate, d: _Directory, p: Plan, today: dt.date, 
     else:
         items[position] = item
     change = Change(entry_id, entry["borough"], entry["name"], sid, candidate.record_id, changed)
-    if changed:
+    if old_item is None:
+        p.also.append(change)
+    elif changed:
         p.updated.append(change)
-    elif old_item is None:
-        p.updated.append(Change(entry_id, entry["borough"], entry["name"], sid, candidate.record_id,
-                                ["sources (also listed by this source)"]))
     if seen_again:
         p.seen_again.append(change)
     if kept:
@@ -419,39 +384,26 @@ def _merge_candidate(result, candidate, d: _Directory, p: Plan, today: dt.date, 
 
 
 def _check(changed: dict[str, dict], p: Plan, today: dt.date, touched) -> None:
-    """Validate every entry about to be written; drop (new) or revert (existing) the ones that fail."""
-    if not changed:
-        return
-    with tempfile.TemporaryDirectory(prefix="linkwell-merge-") as tmp:
-        root = Path(tmp) / "directory"
-        bad_write = []
-        for entry_id, entry in changed.items():  # staging copies: no fsync needed, the real write has it
-            try:
-                text = dump_entry(entry)
-                if load_entry_text(text).data != entry:
-                    raise ValueError("the listing would not read back exactly as written (unusual characters?)")
-            except (ValueError, KeyError, TypeError, EntryLoadError) as exc:
-                bad_write.append((entry_id, "(file)", str(exc)))
-                continue
-            path = entry_path(root, entry)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-        report = validate_paths([root], today=today, load_entries=False, keep_cache=False)
+    """Check every entry about to be written exactly as it will be written (``check.check_entries``).
+    Failing new entries are dropped, failing updates left undone. The texts are kept in ``p.texts``
+    so each entry is dumped once."""
     failed: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for entry_id, where, message in bad_write:
-        failed[entry_id].append((where, message))
-    for problem in report.problems:
-        entry_id = Path(problem.file).stem
-        if problem.severity == "error":
-            failed[entry_id].append((problem.field, problem.message))
-        elif entry_id in changed:
-            p.warnings.append(f"{changed[entry_id]['borough']}/{entry_id}.yml: {problem.field}: {problem.message}")
+    for entry_id, (text, problems) in check_entries(changed, p.directory).items():
+        for severity, where, message in problems:
+            if severity == "error":
+                failed[entry_id].append((where, message))
+            else:
+                p.warnings.append(f"{changed[entry_id]['borough']}/{entry_id}.yml: {where}: {message}")
+        if text is not None:
+            p.texts[entry_id] = text
     for entry_id, problems in sorted(failed.items()):
         for sid, record_id in touched.get(entry_id, [("?", "?")]):
             for where, message in problems:
                 p.invalid.append((sid, record_id, where, message))
         changed.pop(entry_id, None)
+        p.texts.pop(entry_id, None)
         bad = {(s, r) for s, r in touched.get(entry_id, [])}
         p.new = [c for c in p.new if c.entry_id != entry_id]
         p.updated = [c for c in p.updated if c.entry_id != entry_id or (c.source_id, c.record_id) not in bad]
+        p.also = [c for c in p.also if c.entry_id != entry_id or (c.source_id, c.record_id) not in bad]
         p.not_seen = [c for c in p.not_seen if c.entry_id != entry_id]

@@ -2,33 +2,29 @@
 
 Source options (``oruk:`` in the sources file): ``page_size`` (default 100), ``detail``
 (``auto``: fetch ``/services/{id}`` when a list record is partial, i.e. has no locations,
-schedules or contacts; ``always``; ``never``), ``max_pages`` (a guard, default 10,000).
+schedules, contacts or phones; ``always``; ``never``), ``max_pages`` (a guard, default 10,000).
 
 Pages through ``<url>/services?page=N&per_page=SIZE`` and accepts both envelopes: ORUK v1
-(``totalElements, totalPages, number, content``) and ORUK/HSDS 3.0 (``total_items,
-total_pages, page_number, contents``); a bare JSON list is accepted as one page. Records of
-ORUK v1 (``physical_addresses``, ``regular_schedules``, ``service_taxonomys``, ``eligibilitys``)
-and 3.0 (``addresses``, ``schedules``, ``attributes[].taxonomy_term``, ``organization_identifiers``)
-are both mapped: organisation (with GB-CHC / GB-COH numbers), the first physical location and its
-postcode, schedules (byday, opens_at, closes_at, freq/interval), phones, email, url, costs, ages,
-eligibility groups, accessibility, languages, taxonomy labels, status, and ``assured_date`` (else
-``last_modified``) as the date the record was last confirmed. Descriptions become plain text.
+(``totalElements, totalPages, number, content``; Outpost, Porism, LocalGov Drupal) and ORUK/HSDS
+3.0 (``total_items, total_pages, page_number, contents``; Open Place Directory); a bare JSON list
+is one page. A ``totalElements`` that changes between pages is reported (the feed changed while
+it was read). Outpost records whose ``taxonomies`` name a ``parent_id`` they do not list get that
+parent's name (and its parents') from ``<url>/taxonomies``, Outpost's nested tree, read once.
+Records whose organisation is only an ``organization_id`` get it from
+``<url>/organizations`` (an envelope or a bare array), read once. Each record is mapped by
+``oruk_records.draft_from_record``, whatever platform's shape it has.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from urllib.parse import quote
 
-from .candidate import Draft, Finisher, SourceResult, guess_access
+from .candidate import Finisher, SourceResult
 from .http import Fetcher, FetchError
-from .mapping import accessibility_from_text, groups_from_text, language_code
-from .text import one_line, parse_days, parse_time
+from .oruk_records import draft_from_record
 
 _DETAIL_KEYS = ("service_at_locations", "locations", "regular_schedules", "schedules", "contacts", "phones")
-_STATUS = {"active": "active", "inactive": "temporarily-closed", "temporarily closed": "temporarily-closed",
-           "temporarily-closed": "temporarily-closed", "defunct": "closed", "closed": "closed"}
 
 
 class SourceFormatError(Exception):
@@ -38,6 +34,13 @@ class SourceFormatError(Exception):
 def services_url(base: str) -> str:
     base = base.rstrip("/")
     return base if base.endswith("/services") else base + "/services"
+
+
+def _total(data) -> int | None:
+    if isinstance(data, dict):
+        total = data.get("total_items", data.get("totalElements"))
+        return total if isinstance(total, int) else None
+    return None
 
 
 def read_page(data, url: str) -> tuple[list, int | None]:
@@ -58,192 +61,72 @@ def read_page(data, url: str) -> tuple[list, int | None]:
     return records, pages if isinstance(pages, int) and pages >= 0 else None
 
 
-def _text(value) -> str:
-    return one_line(value) if isinstance(value, str | int | float) else ""
+def _partial(record: dict) -> bool:
+    return not any(record.get(k) for k in _DETAIL_KEYS)
 
 
-def _first_physical_location(record: dict) -> tuple[dict | None, bool]:
-    """(the first physical location, whether any location is virtual)."""
-    locations = []
-    for sal in record.get("service_at_locations") or []:
-        if isinstance(sal, dict) and isinstance(sal.get("location"), dict):
-            locations.append(sal["location"])
-    locations += [loc for loc in record.get("locations") or [] if isinstance(loc, dict)]
-    virtual = any(str(loc.get("location_type", "")).lower() == "virtual" for loc in locations)
-    physical = [loc for loc in locations if str(loc.get("location_type", "physical")).lower() != "virtual"]
-    return (physical[0] if physical else None), virtual
+def organisations(fetcher: Fetcher, base: str, records: dict, result: SourceResult) -> dict:
+    """{organisation id: organisation} from ``/organizations`` when records name theirs only by id."""
+    if not any(r.get("organization_id") and not isinstance(r.get("organization"), dict) for r in records.values()):
+        return {}
+    url = base.removesuffix("/services") + "/organizations"
+    try:
+        items, _pages = read_page(fetcher.get_json(url), url)
+    except (FetchError, SourceFormatError) as exc:
+        result.notes.append(f"organisations could not be read ({exc}); listings use the service name instead")
+        return {}
+    return {str(o.get("id")): o for o in items if isinstance(o, dict)}
 
 
-def _address(location: dict) -> tuple[str | None, str | None]:
-    """(address line, postcode) from 3.0 ``addresses`` or v1 ``physical_addresses``."""
-    addresses = [a for a in (location.get("addresses") or location.get("physical_addresses") or [])
-                 if isinstance(a, dict)]
-    addresses.sort(key=lambda a: 0 if a.get("address_type", "physical") == "physical" else 1)
-    if not addresses:
-        return None, None
-    a = addresses[0]
-    parts = [_text(a.get(k)) for k in ("address_1", "address_2", "city")]
-    return ", ".join(p for p in parts if p) or None, _text(a.get("postal_code")) or None
+def _flatten(tree, parent=None, out=None) -> dict[str, tuple[str, str | None]]:
+    """{id: (name, parent id)} from a taxonomy tree (Outpost: ``label`` and ``children``) or a flat list."""
+    out = {} if out is None else out
+    for node in tree if isinstance(tree, list) else []:
+        if isinstance(node, dict) and node.get("id") is not None:
+            name = node.get("label") or node.get("name") or node.get("term")
+            out[str(node["id"])] = (str(name) if name else "", parent if parent else node.get("parent_id"))
+            _flatten(node.get("children"), str(node["id"]), out)
+    return out
 
 
-def _schedules(record: dict, location: dict | None) -> list[dict]:
-    raw = list(record.get("schedules") or record.get("regular_schedules") or [])
-    if location:
-        raw += list(location.get("schedules") or location.get("regular_schedules") or [])
-    slots = []
-    for s in raw:
-        if not isinstance(s, dict):
-            continue
-        days = parse_days(s.get("byday") or s.get("weekday"))
-        if not days:
-            continue
-        slot = {"days": days}
-        opens, closes = parse_time(s.get("opens_at")), parse_time(s.get("closes_at"))
-        if opens:
-            slot["opens"] = opens
-        if closes and (not opens or closes > opens):
-            slot["closes"] = closes
-        freq, interval = str(s.get("freq") or "").upper(), s.get("interval")
-        if freq == "MONTHLY":
-            slot["frequency"] = "monthly"
-        elif freq == "WEEKLY":
-            slot["frequency"] = "fortnightly" if interval == 2 else "weekly"
-        note = one_line(s.get("description") or s.get("notes"), 200)
-        if note and ("frequency" not in slot or (interval not in (None, 1, 2))):
-            slot["note"] = note
-        slots.append(slot)
-    return slots
+def add_parent_labels(fetcher: Fetcher, base: str, records: dict, result: SourceResult) -> None:
+    """Give Outpost records the names of their taxonomies' parents (from ``/taxonomies``), so parent
+    labels can be mapped too."""
+    def missing_parents(record: dict) -> set[str]:
+        terms = [t for t in record.get("taxonomies") or [] if isinstance(t, dict)]
+        return {str(t["parent_id"]) for t in terms if t.get("parent_id") is not None} - {str(t.get("id"))
+                                                                                        for t in terms}
+
+    if not any(missing_parents(r) for r in records.values()):
+        return
+    url = base.removesuffix("/services") + "/taxonomies"
+    try:
+        tree = _flatten(fetcher.get_json(url))
+    except FetchError as exc:
+        result.notes.append(f"the taxonomy tree could not be read ({exc}); only the records' own labels were used")
+        return
+    for record in records.values():
+        terms = [t for t in record.get("taxonomies") or [] if isinstance(t, dict)]
+        have = {str(t.get("id")) for t in terms}
+        parents = [str(t["parent_id"]) for t in terms if t.get("parent_id") is not None]
+        while parents:
+            parent = parents.pop()
+            if parent in have or parent not in tree:
+                continue
+            have.add(parent)
+            name, grandparent = tree[parent]
+            terms.append({"id": parent, "name": name, "parent_id": grandparent})
+            parents += [str(grandparent)] if grandparent is not None else []
+        if terms:
+            record["taxonomies"] = terms
 
 
-def _cost(record: dict) -> tuple[str | None, str | None]:
-    options = [o for o in record.get("cost_options") or [] if isinstance(o, dict)]
-    amounts = []
-    for option in options:
-        try:
-            amounts.append(float(option.get("amount")))
-        except (TypeError, ValueError):
-            continue
-    notes = [_text(record.get("fees_description")), _text(record.get("fees"))]
-    notes += [" ".join(filter(None, [_text(o.get("option")), _text(o.get("amount_description"))])) for o in options]
-    note = "; ".join(dict.fromkeys(n for n in notes if n and n != "fees_description")) or None
-    fees_text = " ".join(n for n in notes if n).lower()
-    if amounts:
-        if max(amounts) == 0:
-            return "free", note
-        if min(amounts) == 0:
-            return "varies", note
-        return ("low-cost" if max(amounts) <= 5 else "paid"), note
-    if re.search(r"\bfree\b", fees_text) and not re.search(r"£\s*\d", fees_text):
-        return "free", note
-    return None, note
-
-
-def _phones(record: dict) -> list[str]:
-    numbers = [p.get("number") for p in record.get("phones") or [] if isinstance(p, dict)]
-    org = record.get("organization") or {}
-    numbers += [p.get("number") for p in org.get("phones") or [] if isinstance(p, dict)]
-    for contact in record.get("contacts") or []:  # named people's phones are personal: skip them
-        if isinstance(contact, dict) and not contact.get("name"):
-            numbers += [p.get("number") for p in contact.get("phones") or [] if isinstance(p, dict)]
-    return [str(n) for n in numbers if n]
-
-
-def _labels(record: dict) -> list[str]:
-    labels = []
-    for attribute in record.get("attributes") or []:
-        term = attribute.get("taxonomy_term") if isinstance(attribute, dict) else None
-        if isinstance(term, dict):
-            labels.append(term.get("name") or term.get("term"))
-    for item in record.get("service_taxonomys") or []:
-        taxonomy = item.get("taxonomy") if isinstance(item, dict) else None
-        if isinstance(taxonomy, dict):
-            labels.append(taxonomy.get("name"))
-    for term in record.get("taxonomy_terms") or []:
-        if isinstance(term, dict):
-            labels.append(term.get("name") or term.get("term"))
-    return [str(label) for label in labels if label]
-
-
-def draft_from_record(record: dict, record_url: str | None = None) -> Draft:  # noqa: C901 - to split (issue 13)
-    """Map one ORUK v1 or 3.0 service record to a ``Draft``."""
-    org = record.get("organization") if isinstance(record.get("organization"), dict) else {}
-    organisation = {"name": org.get("name"), "website": org.get("website") or org.get("url")}
-    for ident in org.get("organization_identifiers") or []:
-        if not isinstance(ident, dict):
-            continue
-        scheme = str(ident.get("identifier_scheme") or ident.get("identifier_type") or "").upper()
-        if "CHC" in scheme or "CHARITY" in scheme:
-            organisation["charity_number"] = ident.get("identifier")
-        elif "COH" in scheme or "COMPAN" in scheme:
-            organisation["company_number"] = ident.get("identifier")
-    organisation.setdefault("charity_number", org.get("charity_number"))
-    organisation.setdefault("company_number", org.get("company_number"))
-
-    location, virtual = _first_physical_location(record)
-    address, postcode = _address(location) if location else (None, None)
-    delivery = []
-    if location:
-        delivery.append("in-person")
-    if virtual:
-        delivery.append("online")
-    attending = " ".join(str(record.get(k) or "") for k in ("attending_type", "deliverable_type")).lower()
-    if "online" in attending or "virtual" in attending or "remote" in attending:
-        delivery.append("online")
-    if "phone" in attending or "telephone" in attending:
-        delivery.append("phone")
-    if ("in person" in attending or "in-person" in attending) and location:
-        delivery.append("in-person")
-
-    eligibility = [record.get("eligibility_description")]
-    eligibility += [e.get("eligibility") for e in record.get("eligibilitys") or [] if isinstance(e, dict)]
-    min_age, max_age = record.get("minimum_age"), record.get("maximum_age")
-    for e in record.get("eligibilitys") or []:
-        if isinstance(e, dict):
-            min_age = min_age if min_age is not None else e.get("minimum_age")
-            max_age = max_age if max_age is not None else e.get("maximum_age")
-    access_text = " ".join(str(x) for x in (location or {}).get("accessibility") or [] if isinstance(x, str))
-    for item in ((location or {}).get("accessibility") or []) + list(
-            (location or {}).get("accessibility_for_disabilities") or []):
-        if isinstance(item, dict):
-            access_text += " " + " ".join(str(item.get(k) or "") for k in ("description", "details",
-                                                                             "accessibility"))
-    languages = []
-    for lang in record.get("languages") or []:
-        value = lang.get("code") or lang.get("name") or lang.get("language") if isinstance(lang, dict) else lang
-        code = language_code(value)
-        if code:
-            languages.append(code)
-    cost, cost_note = _cost(record)
-    phones = _phones(record)
-    url = record.get("url")
-    return Draft(
-        record_id=str(record.get("id")),
-        name=record.get("name"),
-        description=record.get("description"),
-        organisation=organisation,
-        labels=_labels(record),
-        venue=(location or {}).get("name"),
-        address=address,
-        postcode=postcode,
-        lat=(location or {}).get("latitude"),
-        lon=(location or {}).get("longitude"),
-        delivery=delivery,
-        schedule=_schedules(record, location),
-        cost=cost,
-        cost_note=cost_note,
-        access=guess_access(" ".join(str(record.get(k) or "") for k in ("application_process", "description"))),
-        min_age=min_age if isinstance(min_age, int) else None,
-        max_age=max_age if isinstance(max_age, int) else None,
-        groups=groups_from_text(" ".join(str(e) for e in eligibility if e)),
-        accessibility=accessibility_from_text(access_text),
-        languages=languages,
-        website=url if isinstance(url, str) else None,
-        email=record.get("email"),
-        phone=phones[0] if phones else None,
-        status=_STATUS.get(str(record.get("status") or "active").lower(), "active"),
-        verified_on=record.get("assured_date") or record.get("last_modified"),
-        url=record_url,
-    )
+def _totals_note(totals: list[int], url: str) -> str | None:
+    changes = [t for i, t in enumerate(totals) if i == 0 or t != totals[i - 1]]
+    if len(changes) < 2:
+        return None
+    return (f"{url}: the number of services changed while the feed was read ({', then '.join(map(str, changes))}); "
+            "records may have moved between pages, so run the harvest again later if any look missing")
 
 
 def _page_number(data) -> int | None:
@@ -252,14 +135,6 @@ def _page_number(data) -> int | None:
         number = data.get("page_number", data.get("number"))
         if isinstance(number, int) and not isinstance(number, bool):
             return number
-    return None
-
-
-def _total_items(data) -> int | None:
-    if isinstance(data, dict):
-        total = data.get("total_items", data.get("totalElements"))
-        if isinstance(total, int) and not isinstance(total, bool) and total >= 0:
-            return total
     return None
 
 
@@ -282,6 +157,7 @@ class _Pages:
         self.total_items: int | None = None
         self.first_size = 0
         self.notes: list[str] = []
+        self.totals: list[int] = []  # total_items as each page said it, for _totals_note
         self.repeated = False
 
     def repeats(self, page: int, ids: tuple) -> bool:
@@ -295,7 +171,7 @@ class _Pages:
 
     def cap(self) -> int:
         """How many pages to ask for at most."""
-        if self.total_items is None or not self.first_size:
+        if not self.total_items or self.total_items < 0 or not self.first_size:
             return self.max_pages
         return min(self.max_pages, math.ceil(self.total_items / self.first_size) + 1)
 
@@ -311,13 +187,14 @@ def _read_pages(fetcher: Fetcher, base: str, size: int, first: int, pages: _Page
         data = answers.pop(page) if page in answers else fetcher.get_json(url)
         asked += 1
         items, pages_said = read_page(data, url)
+        pages.totals += [_total(data)] if _total(data) is not None else []
         total_pages = pages_said if pages_said is not None else total_pages
         if pages.total_items is None:
-            pages.total_items = _total_items(data)
+            pages.total_items = _total(data)
             pages.first_size = len(items)
         ids = []
         for item in items:
-            if not isinstance(item, dict) or not item.get("id"):
+            if not isinstance(item, dict) or item.get("id") in (None, ""):
                 raise SourceFormatError(f"{url}: a service without an id; every ORUK service needs one")
             ids.append(str(item["id"]))
         if pages.repeats(page, tuple(ids)):
@@ -334,6 +211,11 @@ def _read_pages(fetcher: Fetcher, base: str, size: int, first: int, pages: _Page
         pages.notes.append(f"stopped after {asked} pages: {pages.total_items} services at {pages.first_size} a page "
                            "need no more, whatever total_pages says")
     return records
+
+
+def _record_url(base: str, record_id: str) -> str:
+    """``base/{id}`` with the id percent-encoded: ``../x`` stays one path segment."""
+    return f"{base}/{quote(record_id, safe='')}"
 
 
 def _zero_based(data, asked: int) -> bool:
@@ -367,16 +249,21 @@ def harvest(source, fetcher: Fetcher, finisher: Finisher, result: SourceResult) 
     if pages.total_items is not None and len(records) < pages.total_items:
         result.notes.append(f"{base} says it has {pages.total_items} services but listed {len(records)}")
     result.notes += [f"{base}: {note}" for note in pages.notes]
+    note = _totals_note(pages.totals, base)
+    if note:
+        result.notes.append(note)
     for record_id in sorted(records):
         record = records[record_id]
-        record_url = f"{base}/{quote(record_id, safe='')}"
-        if detail == "always" or (detail == "auto" and not any(k in record for k in _DETAIL_KEYS)):
+        record_url = _record_url(base, record_id)
+        if detail == "always" or (detail == "auto" and _partial(record)):
             full = fetcher.get_json(record_url)
             if not isinstance(full, dict) or str(full.get("id", record_id)) != record_id:
                 raise SourceFormatError(f"{record_url}: did not return the service {record_id}")
-            record = full
-        draft = draft_from_record(record, record_url)
-        finisher.add(draft)
+            records[record_id] = full
+    add_parent_labels(fetcher, base, records, result)
+    known = organisations(fetcher, base, records, result)
+    for record_id in sorted(records):
+        finisher.add(draft_from_record(records[record_id], _record_url(base, record_id), known))
 
 
 __all__ = ["FetchError", "SourceFormatError", "draft_from_record", "harvest", "read_page", "services_url"]

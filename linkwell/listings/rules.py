@@ -1,6 +1,7 @@
 """The rules a listing must keep, file by file and across files.
 
-``check_file(path, display)`` loads one file and returns ``(digest of its bytes, entry or None,
+``check_file(path, display)`` loads one file (``check_bytes(raw, path, display)``: bytes not yet
+written there) and returns ``(digest of its bytes, entry or None,
 [Problem])``: the JSON Schema (explained by ``messages``), ``id`` equals the file name, the folder
 equals ``borough``, opening times, ages, postcodes against the bundled London table, and
 personal-data warnings (UK mobile numbers, emails that look like a person's name). The checks
@@ -142,6 +143,11 @@ def check_file(path: str, display: str) -> tuple[str, dict | None, list[Problem]
         raw = read_entry_bytes(path)
     except OSError as exc:
         return "", None, [Problem(display, 1, "(file)", f"cannot be read: {exc.strerror}")]
+    return check_bytes(raw, path, display)
+
+
+def check_bytes(raw: bytes, path: str, display: str) -> tuple[str, dict | None, list[Problem]]:
+    """``check_file`` for a file's bytes not (yet) written to ``path``, e.g. a harvest's listing."""
     digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
     problems: list[Problem] = []
     document = None

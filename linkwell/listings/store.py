@@ -86,10 +86,12 @@ def lock_folder() -> Path:
         return cachefile.cache_dir()
 
 
-def write_entries(root: Path, entries: list[dict], files: dict[Path, bytes] | None = None,
-                  cache_dir: Path | None = None, wait: float = lock.DEFAULT_WAIT) -> list[Path]:
+def write_entries(root: Path, entries: list[dict], texts: dict[str, str] | None = None,
+                  files: dict[Path, bytes] | None = None, cache_dir: Path | None = None,
+                  wait: float = lock.DEFAULT_WAIT) -> list[Path]:
     """Write entries (and ``files``: other paths with their bytes, such as harvest state) as one
     batch, all or nothing even across a crash; returns the listing paths whose content changed.
+    ``texts`` may give entries' ``dump_entry`` text (by id) that the caller made and read back already.
 
     Holds the project's write lock (``linkwell.listings.lock``) meanwhile, taking it unless this process
     already does, and writes through ``linkwell.listings.journal`` (staged files, fsync, a commit point).
@@ -97,10 +99,12 @@ def write_entries(root: Path, entries: list[dict], files: dict[Path, bytes] | No
     batch: dict[Path, bytes] = {}
     for entry in entries:
         target = entry_path(root, entry)
-        text = dump_entry(entry)
-        if load_entry_text(text).data != entry:
-            raise ValueError(f"{target.name}: the listing would not read back exactly as written "
-                             "(unusual characters?); nothing was written")
+        text = (texts or {}).get(entry["id"])
+        if text is None:
+            text = dump_entry(entry)
+            if load_entry_text(text).data != entry:
+                raise ValueError(f"{target.name}: the listing would not read back exactly as written "
+                                 "(unusual characters?); nothing was written")
         batch[target] = text.encode("utf-8")
     listings = set(batch)
     for path, data in (files or {}).items():

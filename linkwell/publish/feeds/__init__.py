@@ -5,7 +5,8 @@
 
 - ``directory.json`` — the merged meta-directory (``directory_json``; validated against
   ``schema/feed.schema.json`` on every build, ``FeedError`` if it does not match);
-- ``openreferral/`` — the ORUK 3.0 / HSDS 3.0 static API (``openreferral``);
+- ``openreferral/`` — the ORUK 3.0 / HSDS 3.0 static API (records in ``openreferral``, files in
+  ``openreferral_api``), and ``_redirects`` / ``_headers`` for hosts that route (``hosting``);
 - ``directory.csv`` — one row per listing (``tabular``);
 - ``directory.geojson`` — RFC 7946 points (``geojson``);
 - ``schema/feed.schema.json`` — a copy of the schema ``directory.json`` follows.
@@ -35,7 +36,7 @@ import shutil
 from pathlib import Path
 
 from linkwell.listings.digest import entry_digest
-from linkwell.publish.feeds import common, directory_json, geojson, openreferral, tabular
+from linkwell.publish.feeds import common, directory_json, geojson, hosting, openreferral, openreferral_api, tabular
 from linkwell.publish.feeds.directory_json import FeedError
 from linkwell.publish.output import write_bytes
 from linkwell.reference import SCHEMA_DIR
@@ -116,28 +117,26 @@ def _write_feeds(entries, out_dir, generated_at, sources_file, digests) -> list[
         changed.add(entry["id"])
         facts = common.facts(entry, today)  # what every feed needs, worked out once
         record = openreferral.service_record(entry, today, facts)
-        service_data = facts.dumps(record)
-        name = f"{record['id']}.json"
+        service_data = openreferral_api.dumps(record, facts.dumps)
+        name = record["id"]
         item = directory_json.feed_entry(entry, today, facts)
         batch.append((services / name, service_data, item))
         fresh_cache[entry["id"]] = (key, facts.dumps(item),
                                     geojson.feature_text(entry, today, facts) or b"",
                                     tabular.row_text(entry, today, facts).encode(),
-                                    *openreferral.record_parts(record), name, len(service_data))
+                                    *openreferral_api.record_parts(record), name, len(service_data))
         if len(batch) >= BATCH:
             flush()
     flush()
     parts = [fresh_cache[e["id"]] for e in entries]
     wanted = {p[8] for p in parts}
-    for name in on_disk:
-        if name not in wanted and not name.startswith("page-"):
-            os.unlink(services / name)
     written = [
         schema_copy,
         directory_json.write_texts(head, [p[1] for p in parts], out_dir),
         tabular.write_lines([p[3] for p in parts], out_dir),
         geojson.write_texts([p[2] for p in parts if p[2]], out_dir),
-        *openreferral.write_lists([p[4:8] for p in parts], out_dir, generated_at),
+        *openreferral_api.write_lists([p[4:8] for p in parts], out_dir, generated_at, wanted),
+        *hosting.write(out_dir),
         *written_services,
     ]
     changed.update(set(cached) - set(fresh_cache))

@@ -1,35 +1,31 @@
-"""``openreferral/``: a static Open Referral UK (ORUK 3.0 / HSDS 3.0) API over the directory.
+"""ORUK 3.0 / HSDS 3.0 records for the static API (``openreferral_api`` writes the files).
 
-Files (all JSON, UTF-8), relative to ``openreferral/``:
-
-- ``index.json`` — the API root: ``version``, ``profile``, ``openapi_url`` (and where the rest is);
-- ``services/page-<n>.json`` — services in the ORUK page envelope (``total_items, total_pages,
-  page_number, size, first_page, last_page, empty, contents``), ``PAGE_SIZE`` per page, sorted
-  by Linkwell id; list items are the service without its nested lists (as ORUK ``/services``);
-- ``services/<uuid>.json`` — one full service record per listing;
-- ``organizations/page-<n>.json``, ``taxonomies/page-<n>.json``, ``taxonomy_terms/page-<n>.json``.
+``service_record(entry, today, facts)`` is one listing's full service (``GET /services/{id}``);
+``summary(record)`` its list view (``GET /services``: the direct fields, no nested lists or
+objects); ``organization_record``, ``taxonomy_record``, ``term_record`` / ``all_terms()`` the
+records of the optional endpoints.
 
 Ids are ``uuid5(LINKWELL_NAMESPACE, ...)`` of our slugs (see ``common``), so they never change.
-Mapping: categories, activities, access routes, audience groups, accessibility and delivery
-become ``attributes`` linking to our taxonomy terms; ``status`` active / temporarily-closed /
+Mapping: categories, activities, access routes and audience groups become ``attributes`` that
+point at our taxonomy terms by ``taxonomy_term_id`` (the terms themselves are published once, at
+``/taxonomy_terms``), as do accessibility features and delivery modes that no location states;
+``status`` active / temporarily-closed /
 closed becomes ``active`` / ``temporarily closed`` / ``defunct``; ``assured_date`` is
 ``last_verified`` only when someone verified the listing (``verified_by`` is not
 ``unverified``); a stale, unverified, closed or temporarily closed listing says so in
 ``alert``. A location is published when the entry has one (coordinates from the entry or its
 postcode; an ``addresses`` item only when there is a postcode and an address or venue, since
-HSDS requires address_1 and postal_code); online delivery adds a ``virtual`` location. Fields
-with no value are omitted, never ``null`` or ``""``. Provenance (sources) is in
-``directory.json``, not in ORUK ``metadata``.
+HSDS requires address_1 and postal_code); online delivery adds a ``virtual`` location. Nested
+records carry their own ``id`` but not their parent's (``service_id``, ``location_id``,
+``link_id`` are optional in HSDS and implied by the nesting). Fields with no value are omitted,
+never ``null`` or ``""``. Provenance (sources) is in ``directory.json``, not in ORUK ``metadata``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
-import os
-import shutil
+from collections.abc import Callable
 from functools import cache
-from pathlib import Path
 
 from linkwell.listings.describe import LANGUAGE_NAMES, schedule_text
 from linkwell.listings.freshness import Freshness, freshness
@@ -41,7 +37,7 @@ FOLDER = "openreferral"
 PAGE_SIZE = 500
 VERSION = "3.0"
 PROFILE = "https://openreferraluk.org/"
-OPENAPI_URL = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/openapi.json"
+OPENAPI_URL = "https://openreferraluk.org/specifications/3.0/openapi.json"
 
 STATUS = {"active": "active", "temporarily-closed": "temporarily closed", "closed": "defunct"}
 
@@ -61,6 +57,9 @@ CATEGORY_DESCRIPTIONS = {
     "active": "Walking, sport, dance, gardening and other ways to get moving.",
     "safe": "Advice and support: money, benefits, housing, legal help, domestic abuse and mental health.",
 }
+ORGANIZATION_DESCRIPTION = "Listed in Linkwell."
+
+SubId = Callable[[str], str]
 
 
 def _values(entry: dict, field) -> list[str]:
@@ -97,9 +96,7 @@ def all_terms() -> list[dict]:
 
 
 def organization_record(org: dict) -> dict:
-    record = {"id": common.organisation_id(org), "name": org["name"],
-              "description": f"{org['name']}: an organisation with listings in Linkwell, "
-                             "the London social prescribing directory."}
+    record = {"id": common.organisation_id(org), "name": org["name"], "description": ORGANIZATION_DESCRIPTION}
     if org.get("website"):
         record["website"] = org["website"]
     identifiers = []
@@ -117,61 +114,6 @@ def organization_record(org: dict) -> dict:
     return record
 
 
-def _schedules(sub_id, sid: str, schedule: list[dict]) -> list[dict]:
-    records = []
-    for i, slot in enumerate(schedule or []):
-        record = {"id": sub_id(f"schedule/{i}"), "service_id": sid}
-        frequency = slot.get("frequency")
-        if frequency in ("weekly", "fortnightly"):
-            record["freq"] = "WEEKLY"
-            record["interval"] = 2 if frequency == "fortnightly" else 1
-        elif frequency == "monthly":
-            record["freq"] = "MONTHLY"  # which week of the month is not recorded, so no byday
-        if frequency != "monthly":
-            record["byday"] = ",".join(d.upper() for d in slot["days"])
-        if slot.get("opens"):
-            record["opens_at"] = slot["opens"] + ":00"
-        if slot.get("closes"):
-            record["closes_at"] = slot["closes"] + ":00"
-        record["description"] = schedule_text([slot])
-        if slot.get("note"):
-            record["notes"] = slot["note"]
-        records.append(record)
-    return records
-
-
-def _locations(entry: dict, sub_id, sid: str, point: tuple[float, float, str] | None) -> list[dict]:
-    location = entry.get("location") or {}
-    found = []
-    if location:
-        loc = {"id": sub_id("location"), "location_type": "physical"}
-        name = location.get("venue") or location.get("address")
-        if name:
-            loc["name"] = name
-        if point:
-            loc["latitude"], loc["longitude"] = point[0], point[1]
-        line = location.get("address") or location.get("venue")
-        if location.get("postcode") and line:
-            loc["addresses"] = [{"id": sub_id("address"), "location_id": loc["id"],
-                                 "address_1": line, "city": "London",
-                                 "state_province": common.borough_name(entry["borough"]),
-                                 "postal_code": location["postcode"].upper(), "country": "GB",
-                                 "address_type": "physical"}]
-        if entry.get("accessibility"):
-            loc["accessibility"] = [{"id": sub_id(f"accessibility/{code}"), "location_id": loc["id"],
-                                     "description": vocabulary.label("accessibility", code)}
-                                    for code in entry["accessibility"]]
-        found.append(loc)
-    if "online" in entry["delivery"]:
-        loc = {"id": sub_id("online"), "location_type": "virtual", "name": "Online"}
-        url = common.website(entry)
-        if url:
-            loc["url"] = url
-        found.append(loc)
-    return [{"id": sub_id("service-at-location/" + loc["id"]), "service_id": sid,
-             "location_id": loc["id"], "location": loc} for loc in found]
-
-
 def _alert(entry: dict, today: dt.date, fresh: Freshness | None = None) -> str | None:
     notes = []
     if entry["status"] == "closed":
@@ -184,8 +126,7 @@ def _alert(entry: dict, today: dt.date, fresh: Freshness | None = None) -> str |
     return " ".join(notes) or None
 
 
-def _eligibility(entry: dict) -> str | None:
-    audience = entry.get("audience") or {}
+def _eligibility(audience: dict) -> str | None:
     parts = []
     if audience.get("groups"):
         parts.append("For: " + ", ".join(vocabulary.in_sentence("groups", g) for g in audience["groups"]) + ".")
@@ -199,189 +140,159 @@ def _eligibility(entry: dict) -> str | None:
     return " ".join(parts) or None
 
 
-def service_record(entry: dict, today: dt.date, facts: common.Facts | None = None) -> dict:  # noqa: C901
-    """The full ORUK 3.0 service record for one entry (no empty values anywhere); ``facts``
-    (``common.facts(entry, today)``) spares working them out again."""
-    facts = facts or common.facts(entry, today)
-    sub_id = common.sub_ids(entry["id"])  # the ids of the records hanging off this service
-    sid = facts.service_id
-    org = organization_record(entry["organisation"])
+def _put(record: dict, key: str, value) -> None:
+    """Set ``key`` only when there is a value: ORUK fields are never ``null`` or empty."""
+    if value is not None and value != "" and value != []:
+        record[key] = value
+
+
+def _direct_fields(entry: dict, today: dt.date, facts: common.Facts) -> dict:
+    """The service's one-to-one fields (``summary`` adds ``organization_id`` for the list view)."""
     contact = entry.get("contact") or {}
-    record = {"id": sid, "organization_id": org["id"], "name": entry["name"], "description": entry["description"]}
-    url = common.website(entry)
-    if url:
-        record["url"] = url
-    if contact.get("email"):
-        record["email"] = contact["email"]
+    audience = entry.get("audience") or {}
+    record = {"id": facts.service_id, "name": entry["name"], "description": entry["description"]}
+    _put(record, "url", common.website(entry))
+    _put(record, "email", contact.get("email"))
     record["status"] = STATUS[entry["status"]]
     cost = vocabulary.label("cost", entry["cost"])
     record["fees_description"] = cost + (f": {entry['cost_note']}" if entry.get("cost_note") else "")
     record["application_process"] = ", ".join(vocabulary.label("access", a) for a in entry["access"]) + "."
-    eligibility = _eligibility(entry)
-    if eligibility:
-        record["eligibility_description"] = eligibility
-    audience = entry.get("audience") or {}
-    if audience.get("min_age") is not None:
-        record["minimum_age"] = audience["min_age"]
-    if audience.get("max_age") is not None:
-        record["maximum_age"] = audience["max_age"]
+    _put(record, "eligibility_description", _eligibility(audience))
+    _put(record, "minimum_age", audience.get("min_age"))
+    _put(record, "maximum_age", audience.get("max_age"))
     if entry["verified_by"] != "unverified":
         record["assured_date"] = entry["last_verified"]
-    alert = _alert(entry, today, facts.freshness)
-    if alert:
-        record["alert"] = alert
-    if contact.get("phone"):
-        record["phones"] = [{"id": sub_id("phone"), "service_id": sid, "number": contact["phone"]}]
-    schedules = _schedules(sub_id, sid, entry.get("schedule"))
-    if schedules:
-        record["schedules"] = schedules
-    borough = BOROUGHS.get(entry["borough"])
-    if borough:
-        record["service_areas"] = [{
-            "id": sub_id("service-area"), "service_id": sid, "name": borough.name,
-            "description": f"{borough.name}, London", "extent_type": "ons-gss-code", "extent": borough.gss,
-            "uri": f"http://statistics.data.gov.uk/id/statistical-geography/{borough.gss}"}]
-    at_locations = _locations(entry, sub_id, sid, facts.point)
-    if at_locations:
-        record["service_at_locations"] = at_locations
-    if entry.get("languages"):
-        record["languages"] = []
-        for code in entry["languages"]:
-            language = {"id": sub_id(f"language/{code}"), "service_id": sid, "code": code}
-            if code in LANGUAGE_NAMES:
-                language["name"] = LANGUAGE_NAMES[code]
-            record["languages"].append(language)
-    record["organization"] = org
-    option = {"id": sub_id("cost"), "service_id": sid, "option": cost, "currency": "GBP"}
+    _put(record, "alert", _alert(entry, today, facts.freshness))
+    return record
+
+
+def _schedules(sub_id: SubId, schedule: list[dict] | None) -> list[dict]:
+    records = []
+    for i, slot in enumerate(schedule or []):
+        record = {"id": sub_id(f"schedule/{i}")}
+        frequency = slot.get("frequency")
+        if frequency in ("weekly", "fortnightly"):
+            record["freq"] = "WEEKLY"
+            if frequency == "fortnightly":
+                record["interval"] = 2
+        elif frequency == "monthly":
+            record["freq"] = "MONTHLY"  # which week of the month is not recorded, so no byday
+        if frequency != "monthly":
+            record["byday"] = ",".join(d.upper() for d in slot["days"])
+        if slot.get("opens"):
+            record["opens_at"] = slot["opens"] + ":00"
+        if slot.get("closes"):
+            record["closes_at"] = slot["closes"] + ":00"
+        record["description"] = schedule_text([slot])
+        _put(record, "notes", slot.get("note"))
+        records.append(record)
+    return records
+
+
+def _service_areas(sub_id: SubId, borough_slug: str) -> list[dict]:
+    borough = BOROUGHS.get(borough_slug)
+    if not borough:
+        return []
+    return [{"id": sub_id("service-area"), "name": borough.name, "extent_type": "ons-gss-code",
+             "extent": borough.gss}]
+
+
+def _physical_location(entry: dict, sub_id: SubId, point) -> dict:
+    """The venue: its name (unless the address line already is that name), coordinates, address and
+    accessibility features."""
+    location = entry["location"]
+    loc = {"id": sub_id("location"), "location_type": "physical"}
+    name = location.get("venue") or location.get("address")
+    line = location.get("address") or location.get("venue")
+    has_address = bool(location.get("postcode") and line)
+    if name and not (has_address and name == line):
+        loc["name"] = name
+    if point:
+        loc["latitude"], loc["longitude"] = point[0], point[1]
+    if has_address:
+        loc["addresses"] = [{"id": sub_id("address"), "address_1": line, "city": "London",
+                             "state_province": common.borough_name(entry["borough"]),
+                             "postal_code": location["postcode"].upper(), "country": "GB",
+                             "address_type": "physical"}]
+    if entry.get("accessibility"):
+        loc["accessibility"] = [{"id": sub_id(f"accessibility/{code}"),
+                                 "description": vocabulary.label("accessibility", code)}
+                                for code in entry["accessibility"]]
+    return loc
+
+
+def _service_at_locations(entry: dict, sub_id: SubId, point) -> list[dict]:
+    found = []
+    if entry.get("location"):
+        found.append(_physical_location(entry, sub_id, point))
+    if "online" in entry["delivery"]:
+        found.append({"id": sub_id("online"), "location_type": "virtual"})
+    return [{"id": sub_id("service-at-location/" + loc["id"]), "location": loc} for loc in found]
+
+
+def _languages(sub_id: SubId, codes: list[str] | None) -> list[dict]:
+    records = []
+    for code in codes or []:
+        language = {"id": sub_id(f"language/{code}"), "code": code}
+        _put(language, "name", LANGUAGE_NAMES.get(code))
+        records.append(language)
+    return records
+
+
+def _cost_options(entry: dict, sub_id: SubId) -> list[dict]:
+    """The amount when it is known (0 when free) or a note on it; ``fees_description`` says the rest."""
+    if entry["cost"] != "free" and not entry.get("cost_note"):
+        return []
+    option = {"id": sub_id("cost"), "option": vocabulary.label("cost", entry["cost"])}
     if entry["cost"] == "free":
         option["amount"] = 0
-    if entry.get("cost_note"):
-        option["amount_description"] = entry["cost_note"]
-    record["cost_options"] = [option]
-    if contact.get("email") or contact.get("phone"):
-        person = {"id": sub_id("contact"), "service_id": sid, "name": entry["organisation"]["name"]}
-        if contact.get("email"):
-            person["email"] = contact["email"]
-        if contact.get("phone"):
-            person["phones"] = [{"id": sub_id("contact/phone"), "contact_id": person["id"],
-                                 "number": contact["phone"]}]
-        record["contacts"] = [person]
-    attributes = []
-    for taxonomy, (field, _name, _description) in TAXONOMIES.items():
-        for code in _values(entry, field):
-            term = term_record(taxonomy, code)
-            attributes.append({"id": sub_id(f"attribute/{taxonomy}/{code}"), "link_id": sid,
-                               "link_type": taxonomy, "link_entity": "service",
-                               "taxonomy_term_id": term["id"], "taxonomy_term": term})
-    record["attributes"] = attributes
+    _put(option, "amount_description", entry.get("cost_note"))
+    return [option]
+
+
+def _phones(entry: dict, sub_id: SubId) -> list[dict]:
+    phone = (entry.get("contact") or {}).get("phone")
+    return [{"id": sub_id("phone"), "number": phone}] if phone else []
+
+
+def _attributed(entry: dict, taxonomy: str, code: str) -> bool:
+    """Whether a term needs an attribute: accessibility features and delivery modes that a location
+    already states (a physical location's ``accessibility``, ``location_type`` physical / virtual) don't."""
+    if taxonomy == "linkwell-accessibility":
+        return not entry.get("location")
+    if taxonomy == "linkwell-delivery":
+        return code == "phone" or (code == "in-person" and not entry.get("location"))
+    return True
+
+
+def _attributes(entry: dict, sub_id: SubId) -> list[dict]:
+    """Our taxonomy terms, by id only: the terms are published once, at ``/taxonomy_terms``."""
+    return [{"id": sub_id(f"attribute/{taxonomy}/{code}"), "taxonomy_term_id": term_record(taxonomy, code)["id"]}
+            for taxonomy, (field, _name, _description) in TAXONOMIES.items() for code in _values(entry, field)
+            if _attributed(entry, taxonomy, code)]
+
+
+def service_record(entry: dict, today: dt.date, facts: common.Facts | None = None) -> dict:
+    """The full ORUK 3.0 service record for one entry (no empty values anywhere); ``facts``
+    (``common.facts(entry, today)``) spares working them out again."""
+    facts = facts or common.facts(entry, today)
+    sub_id = common.sub_ids(entry["id"])  # the ids of the records hanging off this service
+    record = _direct_fields(entry, today, facts)
+    _put(record, "phones", _phones(entry, sub_id))
+    _put(record, "schedules", _schedules(sub_id, entry.get("schedule")))
+    _put(record, "service_areas", _service_areas(sub_id, entry["borough"]))
+    _put(record, "service_at_locations", _service_at_locations(entry, sub_id, facts.point))
+    _put(record, "languages", _languages(sub_id, entry.get("languages")))
+    record["organization"] = organization_record(entry["organisation"])
+    _put(record, "cost_options", _cost_options(entry, sub_id))
+    record["attributes"] = _attributes(entry, sub_id)
     return record
 
 
 def summary(record: dict) -> dict:
-    """A service as listed in ``/services``: the record without its nested lists."""
-    return {k: v for k, v in record.items() if not isinstance(v, list)}
-
-
-def page(items: list, number: int, total_pages: int, total_items: int, size: int = PAGE_SIZE) -> dict:
-    """One ORUK page envelope; ``size`` is the page size (items per full page), as in ORUK."""
-    return {"total_items": total_items, "total_pages": total_pages, "page_number": number,
-            "size": size, "first_page": number == 1, "last_page": number == total_pages,
-            "empty": not items, "contents": items}
-
-
-def pages(items: list, size: int = PAGE_SIZE):
-    """Yield ``(number, envelope)`` for every page; an empty list gives one empty page."""
-    total_pages = max(1, math.ceil(len(items) / size))
-    for number in range(1, total_pages + 1):
-        yield number, page(items[(number - 1) * size:number * size], number, total_pages, len(items), size)
-
-
-def root(generated_at: dt.datetime) -> dict:
-    return {"version": VERSION, "profile": PROFILE, "openapi_url": OPENAPI_URL,
-            "generated_at": generated_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
-            "page_size": PAGE_SIZE,
-            "services": "services/page-1.json", "service": "services/{id}.json",
-            "organizations": "organizations/page-1.json", "taxonomies": "taxonomies/page-1.json",
-            "taxonomy_terms": "taxonomy_terms/page-1.json", "licence": common.OGL["url"]}
-
-
-def dumps(data) -> bytes:
-    """Compact UTF-8 JSON (``common.dumps``); a service record with coordinates goes through
-    ``common.facts(entry, today).dumps``."""
-    return common.dumps(data)
-
-
-def _dump(path: Path, data, writer=dumps) -> Path:
-    path.write_bytes(writer(data))
-    return path
-
-
-def write(entries: list[dict], out_dir: Path, generated_at: dt.datetime) -> list[Path]:
-    """Write the whole API into ``out_dir/openreferral/`` (replacing a previous build's copy)."""
-    today = generated_at.date()
-    base = Path(out_dir) / FOLDER
-    if base.exists():
-        shutil.rmtree(base)
-    for sub in ("services", "organizations", "taxonomies", "taxonomy_terms"):
-        (base / sub).mkdir(parents=True)
-    parts = []
-    for entry in entries:
-        facts = common.facts(entry, today)
-        record = service_record(entry, today, facts)
-        _dump(base / "services" / f"{record['id']}.json", record, facts.dumps)
-        parts.append(record_parts(record))
-    return write_lists(parts, out_dir, generated_at)
-
-
-def record_parts(record: dict) -> tuple[bytes, str, str, bytes]:
-    """(summary JSON, organisation id, organisation sort key, organisation JSON) of a service record
-    (neither has coordinates, which are in the record's lists)."""
-    org = record["organization"]
-    return (dumps(summary(record)), org["id"], org["name"].casefold(), dumps(org))
-
-
-def _page_text(items: list[bytes], number: int, total_pages: int, total_items: int) -> bytes:
-    """``dumps(page(...))`` from the items' JSON (``contents`` is the envelope's last key)."""
-    envelope = page(items, number, total_pages, total_items)
-    envelope["contents"] = []
-    return dumps(envelope)[:-3] + b"[" + b",".join(items) + b"]}"
-
-
-def _write_if_changed(path: Path, data: bytes) -> Path:
-    try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return path
-    except OSError:
-        pass
-    path.write_bytes(data)
-    return path
-
-
-def write_lists(parts: list[tuple[bytes, str, str, bytes]], out_dir: Path,
-                generated_at: dt.datetime) -> list[Path]:
-    """Write ``index.json`` and every paged list from each service's ``record_parts`` (in id order),
-    and remove any file the lists no longer have. Service records are written by the caller."""
-    base = Path(out_dir) / FOLDER
-    for sub in ("services", "organizations", "taxonomies", "taxonomy_terms"):
-        (base / sub).mkdir(parents=True, exist_ok=True)
-    written = [_dump(base / "index.json", root(generated_at))]
-    organisations: dict[str, tuple[str, bytes]] = {}
-    for _summary, org_id, org_key, org_text in parts:
-        organisations.setdefault(org_id, (org_key, org_text))
-    listings = {
-        "services": [p[0] for p in parts],
-        "organizations": [text for _id, (_key, text) in sorted(organisations.items(), key=lambda o: (o[1][0], o[0]))],
-        "taxonomies": [dumps(taxonomy_record(code)) for code in TAXONOMIES],
-        "taxonomy_terms": [dumps(term) for term in all_terms()],
-    }
-    for name, items in listings.items():
-        total_pages = max(1, math.ceil(len(items) / PAGE_SIZE))
-        for number in range(1, total_pages + 1):
-            data = _page_text(items[(number - 1) * PAGE_SIZE:number * PAGE_SIZE], number, total_pages, len(items))
-            written.append(_write_if_changed(base / name / f"page-{number}.json", data))
-        wanted = {f"page-{n}.json" for n in range(1, total_pages + 1)}
-        with os.scandir(base / name) as found:  # not glob(): services/ holds a file per service
-            for old in found:
-                if old.name.startswith("page-") and old.name.endswith(".json") and old.name not in wanted:
-                    os.unlink(old.path)
-    return written
+    """A service as ``/services`` lists it: its direct fields and ``organization_id``, without nested
+    lists or objects (the full record nests its organization instead)."""
+    items = iter(record.items())
+    listed = dict([next(items), ("organization_id", record["organization"]["id"])])
+    listed.update((k, v) for k, v in items if not isinstance(v, (list, dict)))
+    return listed
