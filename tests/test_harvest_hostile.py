@@ -121,7 +121,7 @@ def test_the_whole_source_has_a_deadline_too(httpserver, tmp_path):
     result = run_harvest(tmp_path, [oruk(httpserver.url_for("/api"), http={
         "pace_seconds": 0, "retries": 0, "deadline": 30, "source_deadline": 1})])
     assert result.exit_code == 1
-    assert "took longer than its 1 s in all (http.source_deadline)" in result.output
+    assert "took longer than its 1 s in all" in result.output, result.output
 
 
 def test_a_billion_pages_repeating_the_same_records_stop_at_the_first_repeat(httpserver, tmp_path):
