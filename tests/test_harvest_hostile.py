@@ -259,3 +259,17 @@ def test_record_ids_are_percent_encoded_into_urls(httpserver, tmp_path):
     assert not any(uri.startswith("/x") for uri in raw)
     [listing] = entries(tmp_path / "directory").values()
     assert listing["sources"][0]["url"].endswith("/api/services/..%2F..%2F..%2F..%2Fx")
+
+
+def test_the_same_site_over_https_is_allowed_but_never_a_downgrade_or_another_port():
+    from linkwell.harvest.http import Fetcher, FetchError
+
+    plain = Fetcher(origin="http://directory.example.org/api")
+    plain.check_origin("https://directory.example.org/api/services?page=2")  # upgraded by the publisher
+    for elsewhere in ["https://directory.example.org:8443/api", "http://other.example.org/api",
+                      "https://evil.example/api"]:
+        with pytest.raises(FetchError, match="another site"):
+            plain.check_origin(elsewhere)
+    secure = Fetcher(origin="https://directory.example.org/api")
+    with pytest.raises(FetchError, match="another site"):
+        secure.check_origin("http://directory.example.org/api")

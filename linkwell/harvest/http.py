@@ -18,7 +18,8 @@ with a sentence naming the URL and what went wrong (never a traceback). It
   with ``urllib.robotparser`` first and refuses what it disallows;
 - stays on the source: every URL it fetches, and every redirect it follows (by hand, at most
   ``MAX_REDIRECTS``), must have the scheme, host and port of ``origin`` or of one of
-  ``allow_origins`` (the source's ``http.allow_origins``);
+  ``allow_origins`` (the source's ``http.allow_origins``); an ``http`` origin also admits the
+  same host over ``https`` (an upgrade, never a downgrade);
 - gives each request at most ``deadline`` seconds from its first byte sent to its last byte read
   (retries and their waits included) and the whole source at most ``source_deadline``.
 
@@ -92,6 +93,14 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme.lower()}://{(parts.hostname or '').lower()}:{port}"
 
 
+def _with_https(origins: set[str]) -> set[str]:
+    """An ``http`` origin on the default port also admits ``https`` on the same host's default
+    port: publishers move to https and redirect there; the same site, never a downgrade."""
+    upgraded = {"https://" + o.removeprefix("http://").removesuffix(":80") + ":443"
+                for o in origins if o.startswith("http://") and o.endswith(":80")}
+    return origins | upgraded
+
+
 def _describe(exc: Exception) -> str:
     if isinstance(exc, requests.exceptions.Timeout):
         return "the server did not answer in time (timeout)"
@@ -119,7 +128,7 @@ class Fetcher:
                  origin: str | None = None, allow_origins: list[str] | tuple = (),
                  deadline: float = DEFAULT_DEADLINE, source_deadline: float = DEFAULT_SOURCE_DEADLINE):
         self.session = session or make_session()
-        self.origins = {origin_of(u) for u in (origin, *allow_origins) if u} if origin else None
+        self.origins = _with_https({origin_of(u) for u in (origin, *allow_origins) if u}) if origin else None
         self.deadline = deadline
         self.source_deadline_seconds = source_deadline
         self.source_deadline = time.monotonic() + source_deadline
