@@ -315,3 +315,9 @@ def test_host_configuration_files_keep_rules_of_their_own(tmp_path):
     headers = (tmp_path / "_headers").read_text(encoding="utf-8")
     assert headers == f"{hosting.BEGIN}\n{hosting.HEADERS}{hosting.END}\n"
     assert "Access-Control-Allow-Origin: *" in headers
+
+
+def test_maintainers_accounts_stay_out_of_the_feed(entry):
+    from linkwell.publish.feeds.directory_json import feed_entry
+    out = feed_entry({**entry, "maintainers": ["deptford-walkers"]}, dt.date(2026, 12, 1))
+    assert "maintainers" not in out and out["name"] == entry["name"]

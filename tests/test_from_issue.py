@@ -289,8 +289,9 @@ def test_update_form_edits_only_what_changed_and_keeps_history(directory):
         assert entry[key] == original[key]
     assert entry["sources"][:-1] == original["sources"]  # history kept
     assert entry["sources"][-1] == {"kind": "form", "record_id": "7", "first_seen": TODAY, "last_seen": TODAY}
-    assert entry["verified_by"] == "provider" and entry["last_verified"] == TODAY
-    assert "Your update" in result.output
+    # nobody maintains the bundled listings yet: the update waits for a reviewer (test_from_issue_maintainers.py)
+    assert entry["verified_by"] == "unverified" and entry["last_verified"] == TODAY
+    assert "Your update" in result.output and "not sent by the listing's maintainer" in result.output
 
 
 def test_update_can_close_a_listing_and_clear_a_field(directory):

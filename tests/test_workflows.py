@@ -9,6 +9,7 @@ text is run for real with bash on hostile text: the text lands in the file and n
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -135,28 +136,56 @@ HOSTILE = ("### Name of the activity or service\n\n$(touch {marker}) `touch {mar
            "EOF\n$'\\x41' && touch {marker} | sh\n")
 
 
-def test_the_issue_text_reaches_the_script_only_as_a_file(tmp_path):
-    step = _step("submission.yml", "Save the issue text to a file")
-    assert step["env"] == {"BODY": "${{ github.event.issue.body }}"}
-    marker = tmp_path / "PWNED"
-    body = HOSTILE.format(marker=marker)
-    env = {"PATH": os.environ["PATH"], "BODY": body, "RUNNER_TEMP": str(tmp_path)}
+def _run_form_step(tmp_path, body: str, labels=("listing-submission",)) -> tuple[subprocess.CompletedProcess, str]:
+    """Run the submission workflow's form step for real with bash, in a scratch project whose
+    .venv is this checkout's, on an issues event payload file carrying ``body``."""
+    step = _step("submission.yml", "Build the listing from the form")
+    assert "env" not in step  # nothing from the issue in the environment
+    work = tmp_path / "work"
+    shutil.copytree(PROJECT / "directory" / "lewisham", work / "directory" / "lewisham")
+    shutil.copy(PROJECT / "mkdocs.yml", work / "mkdocs.yml")
+    (work / ".venv").symlink_to(PROJECT / ".venv")
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"action": "opened", "issue": {
+        "number": 5, "body": body, "user": {"login": "deptford-walkers"},
+        "labels": [{"name": name} for name in labels]}}), encoding="utf-8")
+    output = tmp_path / "github-output"
+    env = {"PATH": os.environ["PATH"], "GITHUB_EVENT_PATH": str(event), "RUNNER_TEMP": str(tmp_path),
+           "GITHUB_OUTPUT": str(output), "LINKWELL_CACHE_DIR": str(tmp_path / "cache")}
     result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], env=env,
-                            capture_output=True, text=True, timeout=60)
+                            cwd=work, capture_output=True, text=True, timeout=120)
+    return result, output.read_text(encoding="utf-8") if output.exists() else ""
+
+
+def test_the_issue_text_reaches_the_script_only_as_the_event_file(tmp_path):
+    marker = tmp_path / "PWNED"
+    result, output = _run_form_step(tmp_path, HOSTILE.format(marker=marker))
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "issue-body.md").read_text(encoding="utf-8") == body
+    assert output == "ok=false\n"
+    assert "could not add this listing yet" in (tmp_path / "comment.md").read_text(encoding="utf-8")
+    written = sorted(p.name for p in (tmp_path / "work" / "directory" / "lewisham").iterdir())
+    assert written == sorted(p.name for p in (PROJECT / "directory" / "lewisham").iterdir())
     assert not marker.exists()
 
-    directory = tmp_path / "directory"
-    shutil.copytree(PROJECT / "directory" / "lewisham", directory / "lewisham")
-    before = sorted(p.name for p in directory.rglob("*"))
-    out = subprocess.run([str(BIN / "linkwell"), "from-issue", str(tmp_path / "issue-body.md"), "--directory",
-                          str(directory), "--issue", "5", "--report", str(tmp_path / "comment.md")],
-                         capture_output=True, text=True, timeout=120)
-    assert out.returncode == 1
-    assert "could not add this listing yet" in (tmp_path / "comment.md").read_text(encoding="utf-8")
-    assert sorted(p.name for p in directory.rglob("*")) == before
-    assert not marker.exists()
+
+def test_a_body_too_long_for_an_environment_variable_still_gets_a_reply(tmp_path):
+    """41,729 emoji (167 KB in UTF-8) are under GitHub's 65,536 characters but over Linux's 128 KB
+    for one environment string, which broke the old save step ("Argument list too long")."""
+    body = "### Name of the activity or service\n\nEmoji club\n\n### Description\n\n" + "\U0001F600" * 41_729
+    assert len(body) < 65_536 and len(body.encode()) > 131_072
+    result, output = _run_form_step(tmp_path, body)
+    assert result.returncode == 0, result.stderr
+    assert output == "ok=false\n"
+    assert "please shorten it to 1,500 characters" in (tmp_path / "comment.md").read_text(encoding="utf-8")
+
+
+def test_checkouts_keep_no_credentials_where_untrusted_text_is_parsed():
+    for path in WORKFLOW_FILES:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for job in data["jobs"].values():
+            for step in job["steps"]:
+                if str(step.get("uses", "")).startswith("actions/checkout@"):
+                    assert (step.get("with") or {}).get("persist-credentials") is False, path.name
 
 
 def test_submission_and_harvest_pull_requests_touch_only_the_directory():

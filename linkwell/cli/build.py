@@ -25,9 +25,12 @@ from linkwell.cli.options import current_project
 
 def _validated_entries(directory: Path) -> tuple[list[dict], dict[str, str]]:
     """(entries, {entry id: content digest}) or exit 1 printing every problem."""
+    from linkwell.listings import lock
+    from linkwell.listings.store import lock_folder
     from linkwell.listings.validate import validate_paths
     if not directory.is_dir():
         raise click.UsageError(f"there is no listings folder at {directory}")
+    lock.finish_interrupted(lock_folder())  # a batch a killed run left half-applied, when nobody is writing
     report = validate_paths([directory])
     for problem in report.problems:
         click.echo(str(problem), err=True)

@@ -1,13 +1,17 @@
 """``linkwell harvest``: run the harvesters, merge into ``directory/``, print a Markdown report.
 
 ``linkwell harvest [--sources FILE] [--source ID]... [--dry-run] [--directory DIR] [--state-dir DIR]
-[--max-drop PERCENT] [--as-of DATE] [--report FILE]``
+[--max-drop PERCENT] [--as-of DATE] [--report FILE] [--wait SECONDS]``
 
 Runs every enabled source in the sources file (default ``harvesters/sources.yml``), or only the
 ones named with ``--source`` (which runs them even when ``enabled: false``). The report (new,
 updated, unchanged, not seen, refused, skipped, unmapped) goes to standard output, ready to paste
 as a pull-request body (``--report FILE`` also writes it to a file). ``--dry-run`` prints the
 report and a unified diff and writes nothing, not even the feed positions.
+
+The whole run holds the project's write lock (``linkwell.listings.lock``): a second harvest or from-issue
+waits for it (saying so) up to ``--wait`` seconds, then refuses. The listings and what the run keeps
+for the next one (RPDE positions, conditional-GET copies) are written as one all-or-nothing batch.
 Exit 0 when the changes were applied or there were none, 1 when the run was refused or failed
 (nothing written), 2 for usage errors.
 """
@@ -21,6 +25,7 @@ from pathlib import Path
 import click
 
 from linkwell.cli.options import ISO_DATE, current_project
+from linkwell.listings import lock
 
 
 @click.command()
@@ -37,13 +42,24 @@ from linkwell.cli.options import ISO_DATE, current_project
 @click.option("--as-of", "as_of", type=ISO_DATE, default=None, help="Treat this date as today.")
 @click.option("--report", "report_file", type=click.Path(path_type=Path), default=None,
               help="Also write the Markdown report to this file.")
-def harvest(sources_file, only, dry_run, directory, state_dir, max_drop, as_of, report_file):
+@click.option("--wait", type=click.FloatRange(0), default=lock.DEFAULT_WAIT, show_default=True,
+              help="Seconds to wait for another run writing to this project; 0 refuses at once.")
+def harvest(sources_file, only, dry_run, directory, state_dir, max_drop, as_of, report_file, wait):
     """Harvest the configured sources into the directory and print a report."""
-    from linkwell.harvest import SourcesError, load_sources, run_source, save_state
+    project = current_project()
+    try:
+        with lock.hold(project.cache_dir, wait=wait):
+            _harvest(project, sources_file, only, dry_run, directory, state_dir, max_drop, as_of, report_file)
+    except lock.Busy as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+
+
+def _harvest(project, sources_file, only, dry_run, directory, state_dir, max_drop, as_of, report_file):
+    from linkwell.harvest import SourcesError, load_sources, run_source
     from linkwell.harvest.merge import plan
 
     today = as_of or dt.date.today()
-    project = current_project()
     sources_file = sources_file or project.sources_file
     directory = directory or project.directory
     state_dir = state_dir or project.harvest_state_dir
@@ -62,10 +78,10 @@ def harvest(sources_file, only, dry_run, directory, state_dir, max_drop, as_of, 
     if not chosen:
         click.echo(f"No enabled sources in {sources_file}; enable one or name it with --source.", err=True)
         sys.exit(0)
-    results = []
+    results, state = [], {}
     for source in chosen:
         click.echo(f"Harvesting {source.id} ({source.kind}) from {source.location} ...", err=True)
-        results.append(run_source(source, today, state_dir))
+        results.append(run_source(source, today, state_dir, pending=state))
     merge_plan = plan(directory, results, today, max_drop=max_drop / 100)
     text = merge_plan.report(dry_run=dry_run)
     if dry_run:
@@ -79,11 +95,9 @@ def harvest(sources_file, only, dry_run, directory, state_dir, max_drop, as_of, 
     if dry_run:
         sys.exit(0)
     try:
-        written = merge_plan.apply()
+        written = merge_plan.apply(files=state)
     except (OSError, ValueError) as exc:
         click.echo(f"Nothing was written: {exc}", err=True)
         sys.exit(1)
-    for result in results:
-        save_state(result, state_dir)
     click.echo(f"Wrote {len(written)} listing file{'s' if len(written) != 1 else ''}.", err=True)
     sys.exit(0)

@@ -13,6 +13,8 @@ from pathlib import Path
 import click
 
 from linkwell.cli.options import current_project
+from linkwell.listings import lock
+from linkwell.listings.store import lock_folder
 from linkwell.listings.validate import validate_paths
 
 
@@ -39,6 +41,7 @@ def validate(paths, strict, summary, quiet):
         if not directory.is_dir():
             raise click.UsageError(f"no PATH given and the project has no listings folder ({directory})")
         paths = (directory,)
+    lock.finish_interrupted(lock_folder())  # a batch a killed run left half-applied, when nobody is writing
     report = validate_paths(paths, load_entries=summary)
     for problem in report.problems:
         click.echo(str(problem))

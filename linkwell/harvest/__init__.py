@@ -7,25 +7,27 @@ code that makes requests), ``geocode`` (postcode -> coordinates and borough), ``
 
 ``run_source(source, today, state_dir)`` runs one source and always returns a ``SourceResult``:
 a failure (network, HTTP status, malformed or truncated JSON, unreadable file) is a sentence in
-``result.error``, never an exception. ``save_state(result, state_dir)`` keeps the RPDE position;
-call it only after the merge was applied. ``linkwell.harvest.merge`` turns results into listing files.
+``result.error``, never an exception. What a run would keep for the next one (the RPDE position,
+the conditional-GET copies) is not written by it: with ``pending={}`` it is collected there as
+``{path: bytes}``, for the caller to write in the same all-or-nothing batch as the listings it
+belongs to (``linkwell.harvest.merge.Plan.apply(files=...)``), so a refused, dry or killed run keeps none of
+it. ``linkwell.harvest.merge`` turns results into listing files.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from pathlib import Path
 
 from .candidate import Candidate, Finisher, Skip, SourceResult
 from .geocode import Geography
-from .http import Fetcher, FetchError, make_session
+from .http import DEFAULT_DEADLINE, DEFAULT_SOURCE_DEADLINE, Fetcher, FetchError, make_session
 from .oruk import SourceFormatError
 from .sources import Source, SourcesError, load_sources
 
 __all__ = ["Candidate", "Skip", "Source", "SourceResult", "SourcesError", "load_sources", "run_source",
-           "save_state"]
+           "state_files"]
 
 
 def _state_file(state_dir: Path, source: Source) -> Path:
@@ -42,14 +44,12 @@ def load_state(state_dir: Path | None, source: Source) -> dict:
         return {}
 
 
-def save_state(result: SourceResult, state_dir: Path | None) -> None:
+def state_files(result: SourceResult, state_dir: Path | None) -> dict[Path, bytes]:
+    """The RPDE position file of a result, as ``{path: bytes}`` (empty when there is none)."""
     if state_dir is None or result.state is None:
-        return
-    path = _state_file(state_dir, result.source)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"url": result.source.location, **result.state}, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, path)
+        return {}
+    text = json.dumps({"url": result.source.location, **result.state}, sort_keys=True)
+    return {_state_file(state_dir, result.source): text.encode("utf-8")}
 
 
 def make_fetcher(source: Source, state_dir: Path | None, session=None) -> Fetcher:
@@ -58,11 +58,14 @@ def make_fetcher(source: Source, state_dir: Path | None, session=None) -> Fetche
                                       backoff=http.get("backoff", 0.5))
     robots = http.get("robots", source.kind == "spreadsheet")
     return Fetcher(session, Path(state_dir) / source.id if state_dir else None,
-                   pace_seconds=http.get("pace_seconds", 1.0), robots=robots)
+                   pace_seconds=http.get("pace_seconds", 1.0), robots=robots, origin=source.url,
+                   allow_origins=http.get("allow_origins", []),
+                   deadline=http.get("deadline", DEFAULT_DEADLINE),
+                   source_deadline=http.get("source_deadline", DEFAULT_SOURCE_DEADLINE))
 
 
 def run_source(source: Source, today: dt.date | None = None, state_dir: Path | None = None,
-               session=None) -> SourceResult:
+               session=None, pending: dict[Path, bytes] | None = None) -> SourceResult:
     """Harvest one source; see the module docstring."""
     from . import openactive, oruk, spreadsheet
 
@@ -87,4 +90,7 @@ def run_source(source: Source, today: dt.date | None = None, state_dir: Path | N
     result.notes += geography.notes
     result.not_modified = fetcher.requests > 0 and fetcher.not_modified == fetcher.requests
     geography.save()
+    if pending is not None and not result.error:
+        pending.update(fetcher.pending)
+        pending.update(state_files(result, state_dir))
     return result

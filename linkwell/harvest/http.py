@@ -2,9 +2,11 @@
 
 ``make_session(timeout=...)`` returns a ``requests.Session`` with a descriptive User-Agent and
 urllib3 ``Retry`` (backoff on connection errors, 429 and 5xx, honouring ``Retry-After`` up to
-``MAX_RETRY_AFTER`` seconds). Redirects are followed, so a moved endpoint still works.
+``MAX_RETRY_AFTER`` seconds). ``timeout`` is per connect and per read; the deadlines below bound
+the whole request, however slowly a server drips its answer (``linkwell.harvest.deadline``).
 
-``Fetcher(session, state_dir, pace_seconds, robots)`` is what harvesters call:
+``Fetcher(session, state_dir, pace_seconds, robots, origin=..., allow_origins=..., deadline=...,
+source_deadline=...)`` is what harvesters call:
 ``fetcher.get_json(url)`` / ``fetcher.get_bytes(url)`` return the body or raise ``FetchError``
 with a sentence naming the URL and what went wrong (never a traceback). It
 
@@ -13,30 +15,41 @@ with a sentence naming the URL and what went wrong (never a traceback). It
   on ``304 Not Modified``, returns the body stored then: 304 means "unchanged", never "empty"
   (``fetcher.not_modified`` counts those);
 - with ``robots=True`` (for web pages and downloads, not APIs) checks the site's robots.txt
-  with ``urllib.robotparser`` first and refuses what it disallows.
+  with ``urllib.robotparser`` first and refuses what it disallows;
+- stays on the source: every URL it fetches, and every redirect it follows (by hand, at most
+  ``MAX_REDIRECTS``), must have the scheme, host and port of ``origin`` or of one of
+  ``allow_origins`` (the source's ``http.allow_origins``); an ``http`` origin also admits the
+  same host over ``https`` (an upgrade, never a downgrade);
+- gives each request at most ``deadline`` seconds from its first byte sent to its last byte read
+  (retries and their waits included) and the whole source at most ``source_deadline``.
 
-Conditional-GET state lives in ``<state_dir>/http-cache/<hash>.json``, one file per URL.
+Conditional-GET state lives in ``<state_dir>/http-cache/<hash>.json``, one file per URL. A fetch
+does not write it: new copies wait in ``fetcher.pending`` (``{path: bytes}``) until the caller
+writes them together with the listings they produced.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 import time
 import urllib.robotparser
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
+
+from .deadline import DeadlineAdapter, DeadlineExceeded, DeadlineRetry, watch
 
 USER_AGENT = ("Linkwell/0.1 (+https://github.com/linkwell-london/linkwell; directory harvester; "
               "London social-prescribing directory)")
 MAX_RETRY_AFTER = 120  # seconds: a longer Retry-After is capped, then the next attempt is made
 DEFAULT_TIMEOUT = (10.0, 30.0)  # connect, read
+DEFAULT_DEADLINE = 300.0  # seconds for one request, retries included
+DEFAULT_SOURCE_DEADLINE = 3600.0  # seconds for every request of one source together
+MAX_REDIRECTS = 10
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class FetchError(Exception):
@@ -57,17 +70,35 @@ def make_session(timeout: float | tuple[float, float] = DEFAULT_TIMEOUT, retries
                  backoff: float = 0.5) -> requests.Session:
     """A session with timeouts, retries with backoff on 429/5xx (honouring Retry-After) and our
     User-Agent. ``retries`` counts attempts after the first."""
-    retry = Retry(total=retries, connect=retries, read=min(retries, 2), status=retries,
+    retry = DeadlineRetry(total=retries, connect=retries, read=min(retries, 2), status=retries,
                   backoff_factor=backoff, backoff_max=30,
                   status_forcelist=(429, 500, 502, 503, 504), allowed_methods=frozenset({"GET", "HEAD"}),
                   respect_retry_after_header=True, retry_after_max=MAX_RETRY_AFTER,
                   raise_on_status=False, raise_on_redirect=False)
     session = _TimeoutSession(timeout)
-    adapter = HTTPAdapter(max_retries=retry)
+    adapter = DeadlineAdapter(max_retries=retry)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers.update({"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"})
     return session
+
+
+def origin_of(url: str) -> str:
+    """'https://Example.org:443/x' -> 'https://example.org:443': scheme, host and port, as compared."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or _DEFAULT_PORTS.get(parts.scheme)
+    except ValueError:
+        port = None
+    return f"{parts.scheme.lower()}://{(parts.hostname or '').lower()}:{port}"
+
+
+def _with_https(origins: set[str]) -> set[str]:
+    """An ``http`` origin on the default port also admits ``https`` on the same host's default
+    port: publishers move to https and redirect there; the same site, never a downgrade."""
+    upgraded = {"https://" + o.removeprefix("http://").removesuffix(":80") + ":443"
+                for o in origins if o.startswith("http://") and o.endswith(":80")}
+    return origins | upgraded
 
 
 def _describe(exc: Exception) -> str:
@@ -93,8 +124,15 @@ class Fetcher:
     """Polite GETs for one source; see the module docstring."""
 
     def __init__(self, session: requests.Session | None = None, state_dir: Path | None = None,
-                 pace_seconds: float = 1.0, robots: bool = False, max_bytes: int = 200_000_000):
+                 pace_seconds: float = 1.0, robots: bool = False, max_bytes: int = 200_000_000,
+                 origin: str | None = None, allow_origins: list[str] | tuple = (),
+                 deadline: float = DEFAULT_DEADLINE, source_deadline: float = DEFAULT_SOURCE_DEADLINE):
         self.session = session or make_session()
+        self.origins = _with_https({origin_of(u) for u in (origin, *allow_origins) if u}) if origin else None
+        self.deadline = deadline
+        self.source_deadline_seconds = source_deadline
+        self.source_deadline = time.monotonic() + source_deadline
+        self.pending: dict[Path, bytes] = {}
         self.cache_dir = Path(state_dir) / "http-cache" if state_dir else None
         self.pace_seconds = pace_seconds
         self.robots = robots
@@ -112,7 +150,7 @@ class Fetcher:
         with self._lock:
             wait = self._last_request.get(host, 0.0) + self.pace_seconds - time.monotonic()
             if wait > 0:
-                time.sleep(wait)
+                time.sleep(min(wait, max(0.0, self.source_deadline - time.monotonic())))
             self._last_request[host] = time.monotonic()
 
     def _robots_allow(self, url: str) -> None:
@@ -152,8 +190,11 @@ class Fetcher:
         if path is None:
             return None
         try:
-            with open(path, encoding="utf-8") as f:
-                cached = json.load(f)
+            if path in self.pending:
+                cached = json.loads(self.pending[path])
+            else:
+                with open(path, encoding="utf-8") as f:
+                    cached = json.load(f)
             return cached if cached.get("url") == url and isinstance(cached.get("body"), str) else None
         except (OSError, ValueError):
             return None
@@ -167,22 +208,34 @@ class Fetcher:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             return
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            with open(tmp, "w", encoding="utf-8") as f:
-                json.dump({"url": url, "etag": etag, "last_modified": modified, "body": text}, f)
-            os.replace(tmp, path)
-        except OSError:
-            pass  # a cache that cannot be written only costs bandwidth
+        self.pending[path] = json.dumps({"url": url, "etag": etag, "last_modified": modified,
+                                         "body": text}).encode("utf-8")
 
     # --- the requests -------------------------------------------------------------------------
 
-    def get_bytes(self, url: str, accept: str = "application/json") -> bytes:
+    def check_origin(self, url: str, how: str = "") -> None:
+        """Refuse a URL outside the source's scheme, host and port (and its allowed origins)."""
         if not url.startswith(("http://", "https://")):
             raise FetchError(f"{url}: only http:// and https:// addresses can be harvested")
-        if self.robots:
-            self._robots_allow(url)
+        if self.origins is not None and origin_of(url) not in self.origins:
+            allowed = ", ".join(sorted(self.origins))
+            raise FetchError(f"{how or url + ': is'} on another site than the source ({allowed}); not followed. "
+                             "If the publisher really serves it from there, add "
+                             f"{origin_of(url)} to the source's http.allow_origins in the sources file")
+
+    def _request_deadline(self, url: str) -> tuple[float, str]:
+        now = time.monotonic()
+        if now >= self.source_deadline:
+            raise FetchError(f"{url}: not fetched: the source took longer than its {self.source_deadline_seconds:g} s "
+                             "in all (http.source_deadline)")
+        if now + self.deadline <= self.source_deadline:
+            return now + self.deadline, (f"no complete answer within {self.deadline:g} s (http.deadline per request);"
+                                         " the server is too slow or drips its answer")
+        return self.source_deadline, (f"the source took longer than its {self.source_deadline_seconds:g} s in all "
+                                      "(http.source_deadline)")
+
+    def get_bytes(self, url: str, accept: str = "application/json") -> bytes:
+        self.check_origin(url)
         cached = self._cached(url)
         headers = {"Accept": accept}
         if cached:
@@ -190,34 +243,58 @@ class Fetcher:
                 headers["If-None-Match"] = cached["etag"]
             if cached.get("last_modified"):
                 headers["If-Modified-Since"] = cached["last_modified"]
-        self._pace(url)
-        self.requests += 1
+        deadline, late = self._request_deadline(url)
         try:
-            response = self.session.get(url, headers=headers, stream=True)
-            if response.status_code == 304 and cached:
-                response.close()
-                self.not_modified += 1
-                return cached["body"].encode("utf-8")
-            if response.status_code != 200:
-                response.close()
-                raise FetchError(self._status_message(url, response))
-            chunks, size = [], 0
-            for chunk in response.iter_content(65536):
-                size += len(chunk)
-                if size > self.max_bytes:
+            with watch(deadline) as timer:
+                response, final = self._follow(url, headers)
+                if response.status_code == 304 and cached:
                     response.close()
-                    raise FetchError(f"{url}: the response is larger than {self.max_bytes // 1_000_000} MB; "
-                                     "refusing to read it")
-                chunks.append(chunk)
-            body = b"".join(chunks)
+                    self.not_modified += 1
+                    return cached["body"].encode("utf-8")
+                if response.status_code != 200:
+                    response.close()
+                    raise FetchError(self._status_message(final, response))
+                body = self._read(final, response)
+        except DeadlineExceeded:
+            raise FetchError(f"{url}: {late}") from None
         except requests.RequestException as exc:
-            raise FetchError(f"{url}: {_describe(exc)}") from None
+            raise FetchError(f"{url}: {late if timer.fired else _describe(exc)}") from None
+        if timer.fired:
+            raise FetchError(f"{url}: {late}")
         expected = response.headers.get("Content-Length")
         if expected and expected.isdigit() and "Content-Encoding" not in response.headers \
                 and int(expected) != len(body):
             raise FetchError(f"{url}: the response was cut off ({len(body)} of {expected} bytes)")
         self._store(url, response, body)
         return body
+
+    def _follow(self, url: str, headers: dict) -> tuple[requests.Response, str]:
+        """GET ``url``, following redirects by hand so each one is checked; (response, its URL)."""
+        current = url
+        for _hop in range(MAX_REDIRECTS + 1):
+            if self.robots:
+                self._robots_allow(current)
+            self._pace(current)
+            self.requests += 1
+            response = self.session.get(current, headers=headers, stream=True, allow_redirects=False)
+            if not response.is_redirect:
+                return response, current
+            target = urljoin(current, response.headers["Location"])
+            response.close()
+            self.check_origin(target, f"{url}: redirects to {target}, which is")
+            current = target
+        raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects")
+
+    def _read(self, url: str, response: requests.Response) -> bytes:
+        chunks, size = [], 0
+        for chunk in response.iter_content(65536):
+            size += len(chunk)
+            if size > self.max_bytes:
+                response.close()
+                raise FetchError(f"{url}: the response is larger than {self.max_bytes // 1_000_000} MB; "
+                                 "refusing to read it")
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     @staticmethod
     def _status_message(url: str, response: requests.Response) -> str:

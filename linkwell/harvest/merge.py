@@ -109,11 +109,13 @@ class Plan:
 
     # --- writing ------------------------------------------------------------------------------
 
-    def apply(self) -> list[Path]:
-        """Write the planned entries atomically; nothing when refused. Returns changed paths."""
+    def apply(self, files: dict[Path, bytes] | None = None) -> list[Path]:
+        """Write the planned entries, and ``files`` (harvest state) with them, as one all-or-nothing
+        batch; nothing when refused. Returns the changed listing paths."""
         if self.refused:
             return []
-        written = write_entries(self.directory, [self.writes[k] for k in sorted(self.writes)], self.texts)
+        written = write_entries(self.directory, [self.writes[k] for k in sorted(self.writes)], self.texts,
+                               files=files)
         self.applied = True
         return written
 

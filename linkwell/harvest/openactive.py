@@ -8,7 +8,9 @@ Starts at each feed's URL (or, on later runs, at the page where the last applied
 follows ``next`` (relative or absolute) until a page has no items and ``next`` equals its own URL;
 a pre-1.0 page without ``next`` is the last. Each item is ``{state, kind, id, modified, data}``;
 for the same id only a newer ``modified`` wins (also across runs). ``state: deleted`` records are
-reported as deleted (the merge marks them "not seen since"; nothing is deleted).
+reported as deleted (the merge marks them "not seen since"; nothing is deleted). A ``next``
+leading back to a page already read (A -> B -> A) stops the run at once as a broken feed, and one
+leading to another site is not followed (see ``http``).
 
 What becomes a listing (see ``openactive_data`` for the fields): SessionSeries, EventSeries, Event,
 HeadlineEvent, CourseInstance, OnDemandEvent, FacilityUse, and IndividualFacilityUse unless its
@@ -61,6 +63,7 @@ def read_feed(fetcher: Fetcher, start: str, max_pages: int) -> tuple[dict, str, 
     """Follow the feed from ``start``; returns ({id: item} newest per id, next start URL, items read)."""
     items: dict[str, dict] = {}
     url, count = start, 0
+    visited = {start}
     for _ in range(max_pages):
         page = fetcher.get_json(url, accept="application/json, application/vnd.openactive.rpde+json")
         if not isinstance(page, dict) or not isinstance(page.get("items"), list) or not isinstance(
@@ -79,6 +82,11 @@ def read_feed(fetcher: Fetcher, start: str, max_pages: int) -> tuple[dict, str, 
         next_url = urljoin(url, page.get("next", url))  # a pre-1.0 page without next is the last
         if next_url == url:
             return items, url, count  # the last page: next run starts here
+        if next_url in visited:
+            raise SourceFormatError(f"{url}: its next link goes back to {next_url}, a page already read: the "
+                                    "feed goes round in a circle and never ends; tell its publisher")
+        fetcher.check_origin(next_url, f"{url}: its next link {next_url} is")
+        visited.add(next_url)
         url = next_url
     raise SourceFormatError(f"{start}: still not at the end after {max_pages} pages; raise openactive.max_pages "
                             "if the feed really is that long")

@@ -13,18 +13,17 @@ that comes from a source is escaped (``md``) or quoted (``yaml_key``).
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter, defaultdict
 
 from .mapping import LabelMap
+from .text import markdown_text
 
 REPORT_LIMIT = 200  # lines per report section; the rest is counted
 
 
 def md(text) -> str:
-    """Text from a source made safe inside Markdown (a PR body): no HTML, no link or code syntax."""
-    text = " ".join(str(text).split())
-    return re.sub(r"([\\`*_\[\]<>|#!])", r"\\\1", text)
+    """Text from a source made safe inside Markdown (a PR body); see ``text.markdown_text``."""
+    return markdown_text(text)
 
 
 def yaml_key(label: str) -> str:

@@ -2,7 +2,7 @@
 
 Source options (``spreadsheet:`` in the sources file): ``sheet`` (XLSX sheet name; default the
 first). The file comes from ``path`` (relative to the sources file) or ``url`` (downloaded
-politely, robots.txt respected). CSV is read as UTF-8 (with or without BOM), else Windows-1252.
+politely, robots.txt respected) and is read by ``sheets`` (bounded by the data really in it).
 
 Headers are matched through ``HEADER_ALIASES``, ignoring case, spaces and punctuation ("Postal
 Code", "post code" and "POSTCODE" are all ``postcode``); the header row is the row among the first
@@ -16,14 +16,13 @@ when there is one, else its name and postcode, so re-sorting the sheet changes n
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 
 from .candidate import Draft, Finisher, Skip, SourceResult
 from .http import Fetcher
 from .mapping import accessibility_from_text, groups_from_text, language_code
 from .oruk import SourceFormatError
+from .sheets import column_letter, read_rows
 from .text import label_key, one_line, parse_date, parse_days, parse_time, slug
 
 HEADER_ALIASES: dict[str, list[str]] = {
@@ -64,16 +63,6 @@ HEADER_ALIASES: dict[str, list[str]] = {
                       "last checked", "checked", "verified on"],
 }
 _ALIAS = {label_key(alias): field for field, aliases in HEADER_ALIASES.items() for alias in aliases}
-_COLUMN_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
-def column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = _COLUMN_LETTERS[rest] + letters
-    return letters
 
 
 def header_field(text) -> str | None:
@@ -81,51 +70,6 @@ def header_field(text) -> str | None:
 
 
 # --- reading the file -----------------------------------------------------------------------
-
-def read_rows(data: bytes, name: str, sheet: str | None = None) -> list[list]:
-    """All rows of a CSV or XLSX file as lists of cell values (XLSX merged cells filled)."""
-    if data[:2] == b"PK" or name.lower().endswith((".xlsx", ".xlsm")):
-        return _xlsx_rows(data, name, sheet)
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        return [row for row in csv.reader(io.StringIO(text, newline=""), dialect)]
-    except csv.Error as exc:
-        raise SourceFormatError(f"{name}: is not a readable CSV file ({exc})") from None
-
-
-def _xlsx_rows(data: bytes, name: str, sheet: str | None) -> list[list]:
-    import zipfile
-
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        book = load_workbook(io.BytesIO(data), data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise SourceFormatError(f"{name}: is not a readable XLSX workbook ({type(exc).__name__})") from None
-    if sheet and sheet not in book.sheetnames:
-        raise SourceFormatError(f"{name}: has no sheet called {sheet!r} (it has {', '.join(book.sheetnames)})")
-    ws = book[sheet] if sheet else book.worksheets[0]
-    rows = [list(row) for row in ws.iter_rows(values_only=True)]
-    for merged in ws.merged_cells.ranges:  # fill a merged cell's value across its whole range
-        value = ws.cell(merged.min_row, merged.min_col).value
-        for r in range(merged.min_row, merged.max_row + 1):
-            for c in range(merged.min_col, merged.max_col + 1):
-                if r - 1 < len(rows):
-                    row = rows[r - 1]
-                    row.extend([None] * (c - len(row)))
-                    row[c - 1] = value
-    return rows
-
 
 def _columns(top: list, bottom: list | None) -> tuple[dict[int, str], list[str]]:
     """Fields per column from one header row (``bottom`` None) or two (a group row over a sub-header

@@ -1,11 +1,12 @@
 """Cleaning untrusted text from sources: HTML to plain text, days, times, dates, slugs.
 
-``plain_text(html)`` turns an HTML fragment into one line of plain text (script and style
-content dropped, entities unescaped, whitespace collapsed, and no ``<letter`` sequence left,
-so the result can never be read as markup). ``one_line`` does the same for short fields.
-``parse_days`` understands "TH,FR", schema.org day URLs, "Mon-Fri", "Tuesdays";
-``parse_time`` "10:00:00", "10am", "2.30pm", ``datetime.time``; ``parse_date`` "2025-03-01",
-"01/03/2025", "1 March 2025", ISO date-times and ``datetime`` values; ``slug`` makes ids.
+``plain_text(html)`` turns an HTML fragment into one line of plain text (script and style content
+dropped, entities unescaped, whitespace collapsed, and no ``<letter`` sequence left, so the result
+can never be read as markup). ``one_line`` does the same for short fields; ``markdown_text`` makes
+text safe inside a Markdown report (no mentions, HTML, entities, links, NUL or control characters).
+``parse_days`` understands "TH,FR", schema.org day URLs, "Mon-Fri", "Tuesdays"; ``parse_time``
+"10:00:00", "10am", "2.30pm", ``datetime.time``; ``parse_date`` "2025-03-01", "01/03/2025", "1 March
+2025", ISO date-times and ``datetime`` values; ``slug`` makes ids.
 """
 
 from __future__ import annotations
@@ -78,6 +79,18 @@ def plain_text(fragment, limit: int | None = None) -> str:
         except Exception:  # html.parser is lenient; never let odd markup stop a harvest
             fragment = html.unescape(re.sub(r"<[^>]*>", " ", fragment))
     return one_line(fragment, limit)
+
+
+_UNSEEN_RE = re.compile("[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+def markdown_text(text) -> str:
+    """Text from a source made safe inside Markdown (a PR body): no HTML, entity, link or code syntax;
+    control, invisible and direction-changing characters (NUL included) shown as U+FFFD; ``@`` as
+    the full-width ``＠``, so ``@name`` never mentions (notifies) anyone on GitHub."""
+    text = _UNSEEN_RE.sub("\ufffd", " ".join(str(text).split()))
+    text = text.replace("@", "\uff20")
+    return re.sub(r"([\\`*_\[\]<>|#!&~])", r"\\\1", text)
 
 
 # --- days and times -------------------------------------------------------------------------

@@ -15,7 +15,10 @@ times faster); the node tree is then composed only when a line number is wanted.
 
 from __future__ import annotations
 
+import errno
 import os
+import re
+import stat
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +30,9 @@ from linkwell.listings.scalars import implicit_tag, plain_scalar
 
 MAX_FILE_BYTES = 200_000
 MAX_BRACKETS = 1_000  # libyaml recurses per nesting level; refuse absurd nesting before parsing
+MAX_DEPTH = quick_yaml.MAX_DEPTH  # nesting levels; a listing needs about six
+MAX_INDENT = 200  # columns of indentation (with "- " and "? " marks) before libyaml composes anything
+_LEAD = re.compile(r"^ *(?:[-?] +)*", re.M)
 
 _MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 _DEFAULT_TAG = {yaml.ScalarNode: _STR, yaml.SequenceNode: _SEQ, yaml.MappingNode: _MAP}
@@ -59,8 +65,15 @@ def _line(node) -> int:
     return node.start_mark.line + 1
 
 
-def _build(node, seen: set | None):
+def _too_deep(line: int):
+    raise EntryLoadError(f"the data is nested more than {MAX_DEPTH} levels deep, far more than a listing "
+                         "needs; check the indentation", line)
+
+
+def _build(node, seen: set | None, depth: int = 0):
     """Plain Python data from a composed node tree: dicts, lists, str, int, float, bool, None."""
+    if depth > MAX_DEPTH:
+        _too_deep(_line(node))
     if seen is not None:
         if id(node) in seen:
             raise EntryLoadError("anchors and aliases (&name, *name) are not allowed in a listing; "
@@ -87,11 +100,11 @@ def _build(node, seen: set | None):
                 first = next(_line(k) for k, _v in node.value if k.value == key)
                 raise EntryLoadError(f"'{key}' appears twice in the same block (first on line "
                                      f"{first}); keep one and delete the other", _line(key_node), key)
-            out[key] = _build(value_node, seen)
+            out[key] = _build(value_node, seen, depth + 1)
         return out
     if node.tag != _SEQ:
         _refuse_tag(node)
-    return [_build(item, seen) for item in node.value]
+    return [_build(item, seen, depth + 1) for item in node.value]
 
 
 def _refuse_tag(node):
@@ -186,6 +199,9 @@ def load_entry_text(text: str, quick: bool = True) -> LoadedDocument:
         data = quick_yaml.read(text)
         if data is not None:
             return LoadedDocument(data, None, text)
+    for match in _LEAD.finditer(text):
+        if match.end() - match.start() > MAX_INDENT:
+            _too_deep(text.count("\n", 0, match.start()) + 1)
     loader = _ComposeLoader(text)
     try:
         node = loader.get_single_node()
@@ -225,15 +241,25 @@ def _yaml_hint(problem: str, line_text: str) -> str:
     return ""
 
 
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 
 
 def read_entry_bytes(path) -> bytes:
     """A listing file's bytes, at most ``MAX_FILE_BYTES + 1`` of them (``decode`` refuses more),
-    read without reserving that much memory for every file (f.read(n) allocates n bytes first)."""
-    fd = os.open(path, _READ_FLAGS)  # no buffered file object: listings are read 20,000 at a time
+    read without reserving that much memory for every file (f.read(n) allocates n bytes first).
+    Only a regular file is read: a symbolic link, FIFO, device or folder raises ``OSError`` (opened
+    without following links and without blocking, then checked)."""
     try:
-        want = min(os.fstat(fd).st_size, MAX_FILE_BYTES) + 1  # one more byte shows the end (or a file too long)
+        fd = os.open(path, _READ_FLAGS)  # no buffered file object: listings are read 20,000 at a time
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise OSError(errno.ELOOP, "it is a symbolic link; a listing must be a real file") from None
+        raise
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "it is not a regular file (a folder, FIFO or device?)")
+        want = min(info.st_size, MAX_FILE_BYTES) + 1  # one more byte shows the end (or a file too long)
         chunks = []
         while want > 0:
             chunk = os.read(fd, want)

@@ -32,6 +32,8 @@ from functools import lru_cache
 
 from linkwell.listings.scalars import plain_scalar
 
+MAX_DEPTH = 32  # nesting levels; a listing needs about six (the loader refuses more, with a line)
+
 SHARED_TEXT = 16
 
 # Each line: indentation, "- " when it is a list item, "key" and the value after "key: " (both
@@ -70,9 +72,12 @@ class _Reader:
         self.body = body
         self.lines = _LINES.findall(body)
 
-    def mapping(self, i: int, indent: int, first_item: bool = False) -> tuple[dict, int]:
+    def mapping(self, i: int, indent: int, first_item: bool = False, depth: int = 0) -> tuple[dict, int]:
         """The block of ``key: value`` lines at ``indent`` from line ``i`` (which is a
-        ``- key: value`` list item when ``first_item``)."""
+        ``- key: value`` list item when ``first_item``); ``depth`` counts the blocks around it
+        (beyond ``MAX_DEPTH`` libyaml's reader words the error, with its line)."""
+        if depth > MAX_DEPTH:
+            raise _Outside
         lines, out = self.lines, {}
         while i < len(lines):
             spaces, item, key, rest, _text = lines[i]
@@ -87,7 +92,7 @@ class _Reader:
                 raise _Outside  # libyaml's reader words the error
             key = _intern(key)
             if not rest:
-                out[key], i = self.nested(i + 1, indent)
+                out[key], i = self.nested(i + 1, indent, depth + 1)
             elif rest == ">-":
                 out[key], i = self.folded(i + 1, indent)
             else:
@@ -95,19 +100,19 @@ class _Reader:
                 i += 1
         return out, i
 
-    def nested(self, i: int, indent: int) -> tuple[object, int]:
+    def nested(self, i: int, indent: int, depth: int) -> tuple[object, int]:
         """What follows ``key:``: a list (at ``indent`` or deeper) or a deeper block."""
         if i >= len(self.lines):
             raise _Outside  # an empty value
         spaces, item = self.lines[i][:2]
         at = len(spaces)
         if item and at >= indent:
-            return self.sequence(i, at)
+            return self.sequence(i, at, depth)
         if at > indent:
-            return self.mapping(i, at)
+            return self.mapping(i, at, depth=depth)
         raise _Outside  # an empty value
 
-    def sequence(self, i: int, indent: int) -> tuple[list, int]:
+    def sequence(self, i: int, indent: int, depth: int) -> tuple[list, int]:
         lines, out = self.lines, []
         while i < len(lines):
             spaces, item, key, _rest, text = lines[i]
@@ -117,7 +122,7 @@ class _Reader:
                     raise _Outside
                 break
             if key:  # "- key: value" starts a block two spaces in
-                value, i = self.mapping(i, at + 2, first_item=True)
+                value, i = self.mapping(i, at + 2, first_item=True, depth=depth + 1)
             else:
                 value, i = _scalar(text), i + 1
             out.append(value)

@@ -27,6 +27,7 @@ from linkwell.listings.loader import (
     load_entry_text,
     read_entry_bytes,
 )
+from linkwell.listings.lookalike import domain_problem, name_problem
 from linkwell.listings.messages import explain, field_name
 from linkwell.reference import schema
 from linkwell.reference.boroughs import BOROUGHS
@@ -87,6 +88,23 @@ def _personal_data_warnings(entry: dict) -> list[tuple[tuple, str]]:
             out.append(((key,), "contains a phone number or email address; put organisational contact "
                                 "details in contact, and no personal ones anywhere"))
     return out
+
+
+def _lookalike_problems(entry: dict) -> tuple[list[tuple[tuple, str]], list[tuple[tuple, str]]]:
+    """(errors, warnings): invisible characters in names; internationalised or mixed-alphabet sites."""
+    errors, warnings = [], []
+    organisation = entry.get("organisation") or {}
+    for path, text in ((("name",), entry.get("name")), (("organisation", "name"), organisation.get("name"))):
+        problem = name_problem(text) if isinstance(text, str) and not text.isascii() else None
+        if problem:
+            errors.append((path, problem))
+    contact = entry.get("contact") or {}
+    for path, url in ((("contact", "website"), contact.get("website")),
+                      (("organisation", "website"), organisation.get("website"))):
+        problem = domain_problem(url) if isinstance(url, str) else None
+        if problem:
+            warnings.append((path, problem))
+    return errors, warnings
 
 
 def _semantic_errors(entry: dict, path: str) -> list[tuple[tuple, str]]:
@@ -153,6 +171,9 @@ def check_bytes(raw: bytes, path: str, display: str) -> tuple[str, dict | None, 
     add(_semantic_errors(entry, path))
     add(_postcode_problems(entry))
     add(_personal_data_warnings(entry), "warning")
+    lookalike_errors, lookalike_warnings = _lookalike_problems(entry)
+    add(lookalike_errors)
+    add(lookalike_warnings, "warning")
     return digest, entry, sorted(problems)
 
 

@@ -3,23 +3,24 @@
 ``dump_entry(entry)`` renders an entry as YAML deterministically (fields, and keys inside them, in
 schema order; block style, UTF-8, long text folded the same way every time), so a
 rewrite of unchanged data is byte-identical and a git diff shows only real changes.
-``write_entries(root, entries)`` writes a batch all-or-nothing: every file is first written to
-a temporary file beside its target, and only when all succeeded are they renamed into place.
+``write_entries(root, entries, files)`` writes a batch all-or-nothing, even across ``kill -9``,
+under the project's write lock (``linkwell.listings.journal``, ``linkwell.listings.lock``).
 ``entry_path(root, entry)`` is ``root/<borough>/<id>.yml``. Callers (merge for harvests,
 submissions for forms) validate before they write; this module never deletes a listing.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from functools import cache
 from pathlib import Path
 
 import yaml
 
+from linkwell import project
+from linkwell.listings import journal, lock
 from linkwell.listings.loader import load_entry_text
 from linkwell.reference import schema
+from linkwell.speed import cachefile
 
 
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
@@ -73,30 +74,42 @@ def entry_path(root: Path, entry: dict) -> Path:
     return Path(root) / entry["borough"] / f"{entry['id']}.yml"
 
 
-def write_entries(root: Path, entries: list[dict], texts: dict[str, str] | None = None) -> list[Path]:
-    """Write entries atomically as one batch; returns the paths whose content changed.
-    ``texts`` may give entries' ``dump_entry`` text (by id) that the caller made and read back already."""
-    staged: list[tuple[Path, Path]] = []
+def lock_folder() -> Path:
+    """Where the write lock and journal live: the folder of the lock this process holds, else the
+    cache folder of the project around the working folder (or ``$LINKWELL_CACHE_DIR``)."""
+    held = lock.held_folder()
+    if held is not None:
+        return held
     try:
-        for entry in entries:
-            target = entry_path(root, entry)
-            text = (texts or {}).get(entry["id"])
-            if text is None:
-                text = dump_entry(entry)
-                if load_entry_text(text).data != entry:
-                    raise ValueError(f"{target.name}: the listing would not read back exactly as written "
-                                     "(unusual characters?); nothing was written")
-            if target.exists() and target.read_text(encoding="utf-8") == text:
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-                f.write(text)
-            staged.append((Path(tmp), target))
-    except BaseException:
-        for tmp, _target in staged:
-            tmp.unlink(missing_ok=True)
-        raise
-    for tmp, target in staged:
-        os.replace(tmp, target)
-    return [target for _tmp, target in staged]
+        return project.find().cache_dir
+    except project.ProjectNotFound:
+        return cachefile.cache_dir()
+
+
+def write_entries(root: Path, entries: list[dict], texts: dict[str, str] | None = None,
+                  files: dict[Path, bytes] | None = None, cache_dir: Path | None = None,
+                  wait: float = lock.DEFAULT_WAIT) -> list[Path]:
+    """Write entries (and ``files``: other paths with their bytes, such as harvest state) as one
+    batch, all or nothing even across a crash; returns the listing paths whose content changed.
+    ``texts`` may give entries' ``dump_entry`` text (by id) that the caller made and read back already.
+
+    Holds the project's write lock (``linkwell.listings.lock``) meanwhile, taking it unless this process
+    already does, and writes through ``linkwell.listings.journal`` (staged files, fsync, a commit point).
+    """
+    batch: dict[Path, bytes] = {}
+    for entry in entries:
+        target = entry_path(root, entry)
+        text = (texts or {}).get(entry["id"])
+        if text is None:
+            text = dump_entry(entry)
+            if load_entry_text(text).data != entry:
+                raise ValueError(f"{target.name}: the listing would not read back exactly as written "
+                                 "(unusual characters?); nothing was written")
+        batch[target] = text.encode("utf-8")
+    listings = set(batch)
+    for path, data in (files or {}).items():
+        batch[Path(path)] = data
+    cache_dir = Path(cache_dir) if cache_dir is not None else lock_folder()
+    with lock.hold(cache_dir, wait=wait):
+        written = journal.write_batch(batch, cache_dir / lock.JOURNAL_DIR)
+    return [path for path in written if path in listings]

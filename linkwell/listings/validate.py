@@ -61,22 +61,67 @@ class Report:
 
 # --- files, cache and the whole run ----------------------------------------------------------
 
+@dataclass
+class Walk:
+    """What a walk of the given files and folders found, as absolute or given path strings."""
+    files: list[str] = field(default_factory=list)  # listing files to read
+    others: list[str] = field(default_factory=list)  # files that are not listings
+    links: list[str] = field(default_factory=list)  # symbolic links (to files or folders): never followed
+    special: list[str] = field(default_factory=list)  # FIFOs, sockets, devices: never opened
+    temporary: list[str] = field(default_factory=list)  # .<name>.tmp files of a write under way or interrupted
+
+    def problems(self, cwd: str) -> list[Problem]:
+        out = [Problem(_display(f, cwd), 1, "(file)", "only .yml listing files belong in the directory; move this "
+                       "file elsewhere", "warning") for f in self.others]
+        out += [Problem(_display(f, cwd), 1, "(file)", "is a symbolic link; Linkwell does not follow links (they "
+                        "could point anywhere), so its listings are not read: put real files or a real folder "
+                        "here") for f in self.links]
+        out += [Problem(_display(f, cwd), 1, "(file)", "is not a regular file (a FIFO, socket or device) and is not "
+                        "read; only listing files belong here") for f in self.special]
+        out += [Problem(_display(f, cwd), 1, "(file)", "is a temporary file of a write that is under way or was "
+                        "interrupted; the next `linkwell harvest` or `linkwell from-issue` finishes or undoes an "
+                        "interrupted write (if this file stays after that, delete it)") for f in self.temporary]
+        return out
+
+
+def walk(paths: list[Path]) -> Walk:
+    """Listing files and everything else under the given files and folders (sorted; dot-folders
+    skipped; links, FIFOs and devices listed apart, never followed or opened)."""
+    found = Walk()
+    for path in paths:
+        if os.path.isdir(path):  # a folder named on the command line is read even through a link
+            _walk_folder(str(path), found)
+        else:
+            found.files.append(str(path))
+    return found
+
+
+def _walk_folder(folder: str, found: Walk) -> None:
+    with os.scandir(folder) as scan:
+        entries = sorted(scan, key=lambda e: e.name)
+    for entry in entries:
+        name = entry.name
+        if entry.is_symlink():
+            if not name.startswith("."):
+                found.links.append(entry.path)
+        elif entry.is_dir(follow_symlinks=False):
+            if not name.startswith("."):
+                _walk_folder(entry.path, found)
+        elif name.startswith("."):
+            if name.endswith(".tmp"):
+                found.temporary.append(entry.path)
+        elif not entry.is_file(follow_symlinks=False):
+            found.special.append(entry.path)
+        elif name.endswith((".yml", ".yaml")):
+            found.files.append(entry.path)
+        else:
+            found.others.append(entry.path)
+
+
 def find_entry_files(paths: list[Path]) -> tuple[list[str], list[str]]:
     """(listing files, other files) under the given files and folders, as sorted path strings."""
-    files, others = [], []
-    for path in paths:
-        if not path.is_dir():
-            files.append(str(path))
-            continue
-        for folder, dirnames, filenames in os.walk(path):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for name in sorted(filenames):
-                full = os.path.join(folder, name)
-                if name.endswith((".yml", ".yaml")):
-                    files.append(full)
-                elif not name.startswith("."):
-                    others.append(full)
-    return files, others
+    found = walk(paths)
+    return found.files, found.others
 
 
 def _display(path: str, cwd: str) -> str:
@@ -117,24 +162,27 @@ class _Cache:
 
 
 def validate_paths(paths, today: dt.date | None = None, cache_dir: Path | None = None,
-                   workers: int | None = None, load_entries: bool = True) -> Report:
+                   workers: int | None = None, load_entries: bool = True, keep_cache: bool = True) -> Report:
     """Validate every entry file under ``paths``; see the module docstring.
 
     With ``load_entries=False`` the report's ``entries`` stays empty, which lets a run where
-    nothing changed read only the small per-file records from the cache.
+    nothing changed read only the small per-file records from the cache. ``keep_cache=False``
+    neither reads nor writes the cache (for one-off checks of a scratch folder, which may be
+    deleted as soon as this returns: no cache writer is left behind to write into it).
     """
     with no_gc():
-        return _validate_paths(paths, today or dt.date.today(), cache_dir, workers, load_entries)
+        return _validate_paths(paths, today or dt.date.today(), cache_dir, workers, load_entries, keep_cache)
 
 
-def _validate_paths(paths, today, cache_dir, workers, load_entries) -> Report:
+def _validate_paths(paths, today, cache_dir, workers, load_entries, keep_cache=True) -> Report:
     cwd = os.getcwd()
-    files, others = find_entry_files([Path(os.path.abspath(p)) for p in paths])  # so every path found is absolute
+    found = walk([Path(os.path.abspath(p)) for p in paths])  # so every path found is absolute
+    files = found.files
     cache_dir = cache_dir or cachefile.cache_dir()
     cache = _Cache(Path(cache_dir), files)
     wait_for_cache_writers()
-    records = cache.read_records()
-    entries = cache.read_entries() if load_entries else {}
+    records = cache.read_records() if keep_cache else {}
+    entries = cache.read_entries() if load_entries and keep_cache else {}
     cached_digests = set(entries)
 
     current: dict[str, tuple] = {}
@@ -155,8 +203,7 @@ def _validate_paths(paths, today, cache_dir, workers, load_entries) -> Report:
             entries[digest] = entry
 
     report = Report(files_checked=len(files))
-    report.problems.extend(Problem(_display(f, cwd), 1, "(file)", "only .yml listing files belong in the "
-                                   "directory; move this file elsewhere", "warning") for f in others)
+    report.problems.extend(found.problems(cwd))
     facts_by_file, paths_by_file = {}, {}
     for path, (_when, display, _digest, facts, problems) in current.items():
         report.problems.extend(Problem(*p) for p in problems)
@@ -172,7 +219,7 @@ def _validate_paths(paths, today, cache_dir, workers, load_entries) -> Report:
             if display not in bad:
                 report.digests[display] = digest = current[path][2]
                 report.entries[display] = entries[digest]
-    if todo:
+    if todo and keep_cache:
         gone = set(records) - set(current)
         records = {path: record for path, record in records.items() if path in current}
         changed = {path for path, _display in todo} | gone

@@ -19,12 +19,17 @@ from __future__ import annotations
 
 import copy
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from linkwell.reference import vocabulary
 from linkwell.reference.boroughs import BOROUGHS
-from linkwell.reference.postcodes import normalise_postcode, postcodes
+from linkwell.reference.postcodes import postcodes
+
+from .answers import convert, make_id, quote, remove_path, set_path
+from .maintainers import is_maintainer
+
+__all__ = ["BY_ID", "BY_LABEL", "FIELDS", "Field", "SubmissionError", "build_entry", "label_for", "make_id",
+           "parse_body", "quote", "render_problems"]
 
 MAX_BODY_CHARS = 2_000_000  # GitHub caps issue bodies at 65,536 characters; far larger is not a form
 NO_RESPONSE = "_No response_"
@@ -142,13 +147,6 @@ def label_for(path: tuple) -> str:
     return "the form"
 
 
-def quote(value: str, limit: int = 40) -> str:
-    """Show a bit of what someone typed inside a Markdown code span: no mentions, links or HTML."""
-    text = re.sub(r"[`\s]+", " ", str(value)).strip()
-    text = text if len(text) <= limit else text[: limit - 1] + "…"
-    return f"`{text}`" if text else "(blank)"
-
-
 # --- parsing the issue body -------------------------------------------------------------------
 
 _HEADING = re.compile(r"^###[ \t]+(.+?)[ \t]*$")
@@ -203,189 +201,46 @@ def _answer(spec: Field, raw: str):
     return value
 
 
-# --- checking and converting answers ----------------------------------------------------------
-
-_COMMAND_SIGNS = [
-    (re.compile(r"\$\{\{|\}\}"), "contains ${{ }}, which looks like a GitHub workflow expression"),
-    (re.compile(r"\$\(|\$\{|`"), "contains $( ), ${ } or backticks, which look like a computer command"),
-    (re.compile(r"&&|\|\||\|\s*(sh|bash|zsh|python\d?|perl|curl|wget)\b|;\s*(rm|curl|wget|sh|bash|chmod)\b"),
-     "contains a chain of shell commands (such as && or | sh)"),
-    (re.compile(r"(?m)^\s*[A-Z][A-Z0-9_]*\s*=\S"), "contains a line like NAME=value, which looks like a "
-                                                  "computer setting"),
-]
-_HTML = re.compile(r"<\s*[A-Za-z/!?]")
-_CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]")
-_LIMITS = {"name": 200, "organisation": 200, "description": 1500, "venue": 200, "address": 300,
-           "cost_note": 300, "schedule_note": 200, "notes": 5000}
-
-
-def _text_problems(spec: Field, value: str) -> list[str]:
-    out = []
-    for pattern, why in _COMMAND_SIGNS:
-        if pattern.search(value):
-            out.append(f"{why}; please write plain words only (nothing in this form is ever run, but we "
-                       "don't accept text like this in a listing)")
-            break
-    if _HTML.search(value):
-        out.append("contains HTML such as `<b>`, `<a>` or `<script>`; please write plain text (put web addresses "
-                   "in the Website question)")
-    if _CONTROL.search(value):
-        out.append("contains invisible control characters; please retype it as plain text")
-    if spec.kind != "textarea" and "\n" in value:
-        out.append("must be a single line")
-    limit = _LIMITS.get(spec.id)
-    if limit and len(value) > limit:
-        out.append(f"is {len(value):,} characters long; please shorten it to {limit:,} characters or fewer")
-    return out
-
-
-def _slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower().replace("&", " and ")).strip("-")
-    if len(slug) > 100:
-        slug = slug[:100].rsplit("-", 1)[0]
-    return slug
-
-
-def make_id(name: str, organisation: str = "") -> str:
-    """The listing id for a name: 'Deptford Walking Group' -> 'deptford-walking-group'."""
-    slug = _slug(name)
-    if len(slug) < 3 and organisation:
-        slug = _slug(f"{organisation} {name}")
-    return slug
-
-
-def _time(text: str) -> str | None:
-    """'9:30', '09.30', '10am', '2.15 pm', '14:00' -> 'HH:MM'; None when not a time."""
-    match = re.fullmatch(r"\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?\s*", text.lower())
-    if not match:
-        return None
-    hour, minute, half = int(match.group(1)), int(match.group(2) or 0), (match.group(3) or "")[:1]
-    if half:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if half == "p" else 0)
-    elif match.group(2) is None:
-        return None  # "10" alone is ambiguous
-    if hour > 23 or minute > 59:
-        return None
-    return f"{hour:02d}:{minute:02d}"
-
-
-def _website(text: str) -> str | None:
-    text = text.strip()
-    if re.match(r"^[a-z][a-z0-9+.-]*:", text, re.I) and not re.match(r"^https?://", text, re.I):
-        return None  # javascript:, data:, ftp: ...
-    if not re.match(r"^https?://", text, re.I):
-        text = "https://" + text
-    return text if re.fullmatch(r"https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d+)?([/?#][^\s<>\"]*)?", text) \
-        and len(text) <= 500 else None
-
-
-_EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
-_PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{6,18}[0-9]$")
-
-
-def _convert(spec: Field, raw, problems: list) -> object:  # noqa: C901 - to split (issue 13)
-    """The schema value for one answer, or None (and a problem added) when it cannot be used."""
-    def bad(message):
-        problems.append((spec.label, message))
-        return None
-
-    if spec.kind in ("dropdown", "checkboxes"):
-        values = raw if isinstance(raw, list) else [raw]
-        unknown = [v for v in values if v not in spec.options]
-        if unknown:
-            return bad(f"{quote(unknown[0])} is not one of the choices; please pick from the list")
-        chosen = [spec.options[v] for v in values]
-        return chosen if spec.multiple else chosen[0]
-    text = raw.strip()
-    found = _text_problems(spec, text)
-    if found:
-        return bad(found[0])
-    if spec.id in ("min_age", "max_age"):
-        if not re.fullmatch(r"\d{1,3}", text) or int(text) > 120:
-            return bad(f"{quote(text)} is not an age; write a whole number such as 18 or 65")
-        return int(text)
-    if spec.id in ("opens", "closes"):
-        return _time(text) or bad(f"{quote(text)} is not a time; write it like 10:00 or 2:30pm")
-    if spec.id in ("website", "organisation_website"):
-        return _website(text) or bad(f"{quote(text)} is not a web address; write it like https://example.org")
-    if spec.id == "email":
-        return text if _EMAIL.match(text) and len(text) <= 254 else \
-            bad(f"{quote(text)} is not an email address; write it like info@example.org")
-    if spec.id == "phone":
-        return text if _PHONE.match(text) else \
-            bad(f"{quote(text)} is not a phone number; use digits and spaces, like 020 7946 0000")
-    if spec.id == "charity_number":
-        return text if re.fullmatch(r"[0-9]{6,8}(-[0-9]{1,2})?|SC[0-9]{6}", text) else \
-            bad(f"{quote(text)} is not a charity number; it is 6 to 8 digits, like 1123456 (leave it blank "
-                "if the group is not a registered charity)")
-    if spec.id == "company_number":
-        text = text.upper().replace(" ", "")
-        return text if re.fullmatch(r"[0-9]{8}|[A-Z]{2}[0-9]{6}", text) else \
-            bad(f"{quote(text)} is not a Companies House number; it has 8 characters, like 01234567")
-    if spec.id == "languages":
-        codes = [c for c in re.split(r"[\s,;/]+", text.lower()) if c]
-        wrong = [c for c in codes if not re.fullmatch(r"[a-z]{2}", c)]
-        if wrong:
-            return bad(f"{quote(wrong[0])} is not a two-letter language code; write codes separated by commas, "
-                       "like en, bn, pl")
-        return list(dict.fromkeys(codes))
-    if spec.id == "postcode":
-        return _postcode(text, bad)
-    return text
-
-
-def _postcode(text: str, bad) -> str | None:
-    normal = normalise_postcode(text)
-    if normal is None or len(re.sub(r"\s", "", text)) > 8:
-        return bad(f"{quote(text)} is not a UK postcode; write it like SE8 4RJ")
-    if postcodes().get(normal) is None:
-        return bad(f"{normal} is not a London postcode we know; Linkwell lists London services only, so "
-                   "please check it for typos")
-    return normal
-
-
 # --- building the entry ---------------------------------------------------------------------
 
-def _set(entry: dict, path: tuple, value) -> None:
-    node = entry
-    for step, following in zip(path, path[1:], strict=False):
-        if isinstance(step, int):
-            while len(node) <= step:
-                node.append({})
-            node = node[step]
-        else:
-            node = node.setdefault(step, [] if isinstance(following, int) else {})
-    last = path[-1]
-    node[last] = value
-
-
-def _remove(entry: dict, path: tuple) -> None:
-    parents = []
-    node = entry
-    for step in path[:-1]:
-        try:
-            parents.append((node, step))
-            node = node[step]
-        except (KeyError, IndexError, TypeError):
-            return
-    if isinstance(node, dict):
-        node.pop(path[-1], None)
-    for parent, step in reversed(parents):  # drop containers the removal left empty
-        if parent[step] in ({}, []):
-            del parent[step]
-
-
-def build_entry(answers: dict, *, today: str, existing_ids: set[str], existing: dict | None = None,  # noqa: C901
-                issue: str | None = None, repo: str | None = None) -> dict:
+def build_entry(answers: dict, *, today: str, existing_ids: set[str], existing: dict | None = None,
+                issue: str | None = None, repo: str | None = None, author: str | None = None) -> dict:
     """A new entry from the "Add your group" answers, or ``existing`` edited by the update answers.
 
+    ``author`` is the GitHub account that submitted the form: a new listing records it in
+    ``maintainers``; an update is ``verified_by: provider`` only when it comes from one of the
+    listing's maintainers, and is otherwise marked ``unverified`` until a reviewer confirms it
+    (``linkwell.submissions.maintainers`` words the notice for the pull request).
     Raises ``SubmissionError`` listing every problem found, each named by its form label.
     """
     updating = existing is not None
     problems: list[tuple[str, str]] = []
+    values, removals = _converted(answers, updating, problems)
+    _check_confirmation(values, problems)
+    if not updating:
+        _check_required(values, problems)
+    entry = copy.deepcopy(existing) if updating else {}
+    _apply_borough(values, entry, problems)
+    _apply_schedule(values, removals, entry, problems)
+    for fid, value in values.items():
+        set_path(entry, _PATHS[fid], value)
+    for fid in removals:
+        if fid in _PATHS:
+            remove_path(entry, _PATHS[fid])
+    if updating:
+        _check_move(values, existing, problems)
+    else:
+        _name_new(entry, existing_ids, repo, problems)
+    _check_whole(entry, problems)
+    if problems:
+        raise SubmissionError(_unique(problems))
+    _verify(entry, today, author, existing)
+    _record_source(entry, today, issue)
+    return entry
+
+
+def _converted(answers: dict, updating: bool, problems: list) -> tuple[dict[str, object], list[str]]:
+    """({field id: schema value}, [field ids to remove]) from the answers given."""
     values: dict[str, object] = {}
     removals: list[str] = []
     for fid, raw in answers.items():
@@ -395,10 +250,15 @@ def build_entry(answers: dict, *, today: str, existing_ids: set[str], existing: 
         if updating and isinstance(raw, str) and raw.strip().lower() in REMOVE_WORDS and not spec.required:
             removals.append(fid)
             continue
-        value = _convert(spec, raw, problems)
+        value = convert(spec, raw, problems)
         if value is not None:
             values[fid] = value
+    values.pop("notes", None)
+    values.pop("listing", None)
+    return values, removals
 
+
+def _check_confirmation(values: dict, problems: list) -> None:
     ticked = set(values.pop("confirm", []))
     if "provider" not in ticked:
         problems.append((BY_ID["confirm"].label, "please tick \"I run or work for this group and these details "
@@ -407,45 +267,41 @@ def build_entry(answers: dict, *, today: str, existing_ids: set[str], existing: 
     if "organisational" not in ticked:
         problems.append((BY_ID["confirm"].label, "please tick the box confirming the contact details belong to "
                                                  "the organisation (no personal phone numbers or emails)"))
-    values.pop("notes", None)
-    values.pop("listing", None)
 
-    if not updating:
-        for spec in FIELDS:
-            if spec.required and spec.id not in values and not any(p[0] == spec.label for p in problems):
-                how = {"checkboxes": "please tick at least one box", "dropdown": "please choose from the list"}
-                problems.append((spec.label, f"is required; {how.get(spec.kind, 'please fill it in')}"))
 
-    entry = copy.deepcopy(existing) if updating else {}
-    _apply_borough(values, entry, problems)
-    _apply_schedule(values, removals, entry, problems)
-    for fid, value in values.items():
-        _set(entry, _PATHS[fid], value)
-    for fid in removals:
-        if fid in _PATHS:
-            _remove(entry, _PATHS[fid])
+def _check_required(values: dict, problems: list) -> None:
+    for spec in FIELDS:
+        if spec.required and spec.id not in values and not any(p[0] == spec.label for p in problems):
+            how = {"checkboxes": "please tick at least one box", "dropdown": "please choose from the list"}
+            problems.append((spec.label, f"is required; {how.get(spec.kind, 'please fill it in')}"))
 
-    if not updating:
-        entry["status"] = "active"
-        entry_id = make_id(entry.get("name", ""), entry.get("organisation", {}).get("name", ""))
-        if entry.get("name") and len(entry_id) < 3:
-            problems.append((BY_ID["name"].label, "please include the name in English letters (it is used for "
-                                                  "the listing's web address)"))
-        elif entry_id in existing_ids:
-            update_link = (f"https://github.com/{repo}/issues/new?template=update-listing.yml&listing={entry_id}"
-                           if repo else "the \"Update or close a listing\" form")
-            problems.append((BY_ID["name"].label,
-                             f"a listing with this name already exists (`{entry_id}`). If it is yours, please use "
-                             f"{update_link} instead. If it is a different group, add your area or organisation "
-                             "to the name, for example \"Walking group (Deptford)\""))
-        entry["id"] = entry_id
-    else:
-        if "borough" in values and values["borough"] != existing["borough"]:
-            problems.append((BY_ID["borough"].label,
-                             f"moving a listing from {BOROUGHS[existing['borough']].name} to "
-                             f"{BOROUGHS[values['borough']].name} needs a reviewer; please say so in "
-                             "\"Anything else for the reviewers\" and leave Borough and Postcode as they were"))
 
+def _name_new(entry: dict, existing_ids: set[str], repo: str | None, problems: list) -> None:
+    """A new listing: active, with the id made from its name (refused when taken or not Latin letters)."""
+    entry["status"] = "active"
+    entry_id = make_id(entry.get("name", ""), entry.get("organisation", {}).get("name", ""))
+    if entry.get("name") and len(entry_id) < 3:
+        problems.append((BY_ID["name"].label, "please include the name in English letters (it is used for "
+                                              "the listing's web address)"))
+    elif entry_id in existing_ids:
+        update_link = (f"https://github.com/{repo}/issues/new?template=update-listing.yml&listing={entry_id}"
+                       if repo else "the \"Update or close a listing\" form")
+        problems.append((BY_ID["name"].label,
+                         f"a listing with this name already exists (`{entry_id}`). If it is yours, please use "
+                         f"{update_link} instead. If it is a different group, add your area or organisation "
+                         "to the name, for example \"Walking group (Deptford)\""))
+    entry["id"] = entry_id
+
+
+def _check_move(values: dict, existing: dict, problems: list) -> None:
+    if "borough" in values and values["borough"] != existing["borough"]:
+        problems.append((BY_ID["borough"].label,
+                         f"moving a listing from {BOROUGHS[existing['borough']].name} to "
+                         f"{BOROUGHS[values['borough']].name} needs a reviewer; please say so in "
+                         "\"Anything else for the reviewers\" and leave Borough and Postcode as they were"))
+
+
+def _check_whole(entry: dict, problems: list) -> None:
     if entry.get("delivery") and "in-person" in entry["delivery"] and not entry.get("location"):
         problems.append((BY_ID["venue"].label, "please give the venue name or postcode: people need to know "
                                                "where to go for an in-person activity"))
@@ -453,21 +309,30 @@ def build_entry(answers: dict, *, today: str, existing_ids: set[str], existing: 
     if audience.get("min_age") is not None and audience.get("max_age") is not None \
             and audience["min_age"] > audience["max_age"]:
         problems.append((BY_ID["max_age"].label, "is lower than the youngest age welcome"))
-    if problems:
-        raise SubmissionError(_unique(problems))
 
+
+def _verify(entry: dict, today: str, author: str | None, existing: dict | None) -> None:
+    """Who vouches for the details: the provider when a maintainer (or, for a new listing, its author)
+    submitted them; nobody yet (``unverified``, for a reviewer to confirm) otherwise."""
+    if existing is None:
+        if author:
+            entry["maintainers"] = [author]
+        entry["verified_by"] = "provider"
+    else:
+        entry["verified_by"] = "provider" if is_maintainer(existing, author) else "unverified"
     entry["last_verified"] = today
-    entry["verified_by"] = "provider"
+
+
+def _record_source(entry: dict, today: str, issue: str | None) -> None:
     sources = entry.setdefault("sources", [])
-    record = {"kind": "form", "first_seen": today, "last_seen": today}
-    if issue:
-        record["record_id"] = str(issue)
     same = [s for s in sources if s.get("kind") == "form" and issue and s.get("record_id") == str(issue)]
     if same:
         same[0]["last_seen"] = today
-    else:
-        sources.append(record)
-    return entry
+        return
+    record = {"kind": "form", "first_seen": today, "last_seen": today}
+    if issue:
+        record["record_id"] = str(issue)
+    sources.append(record)
 
 
 def _apply_borough(values: dict, entry: dict, problems: list) -> None:

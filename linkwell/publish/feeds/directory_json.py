@@ -1,8 +1,9 @@
 """``directory.json``: the merged meta-directory, documented by ``schema/feed.schema.json``.
 
 ``build(entries, generated_at, catalogue)`` returns the document: every entry (sorted by id,
-harvest bookkeeping removed) with ``oruk_id``, ``borough_name``, ``geo`` and ``freshness``
-for the build day, plus licence, attribution per source, generation time and schema version.
+harvest bookkeeping and the maintainers' GitHub accounts removed) with ``oruk_id``,
+``borough_name``, ``geo`` and ``freshness`` for the build day, plus licence, attribution per
+source, generation time and schema version.
 ``check(document)`` validates it against the feed schema and raises ``FeedError`` naming the
 first problem; ``write(...)`` builds, checks and writes ``out_dir/directory.json`` (UTF-8,
 non-ASCII kept as is).
@@ -22,6 +23,9 @@ SCHEMA_URL = "https://linkwell.london/schema/feed.schema.json"
 PUBLISHER = {"name": "Linkwell", "url": "https://linkwell.london/"}
 
 
+NOT_PUBLISHED = {"id", "maintainers"}  # id is written first; maintainers' GitHub accounts stay in the repository
+
+
 class FeedError(Exception):
     """A feed failed its own schema: a bug in the exporter, never the data's fault."""
 
@@ -31,7 +35,7 @@ def feed_entry(entry: dict, today: dt.date, facts: common.Facts | None = None) -
     facts = facts or common.facts(entry, today)
     out = {"id": entry["id"], "oruk_id": facts.service_id}
     for key, value in entry.items():
-        if key == "id":
+        if key in NOT_PUBLISHED:
             continue
         if key == "sources":
             value = [{k: v for k, v in s.items() if k != "harvested"} for s in value]
