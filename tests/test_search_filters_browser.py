@@ -470,3 +470,18 @@ def test_radius_chips_keep_what_is_within_so_many_miles(page, site):
 
 def ref_ids(site, key, value):
     return [i for i in Reference(site["entries"]).results("", {key: [value]})]
+
+
+@pytest.mark.skipif(not AXE.is_file(), reason="axe-core is not installed (npm ci)")
+@pytest.mark.parametrize("path", ["add-your-group/", "for-councils/", "boroughs/", "categories/", "map/",
+                                  "boroughs/lewisham/", "shortlist/", "entry"])
+def test_axe_finds_no_serious_violations_on_every_page(page, site, path):
+    if path == "entry":
+        path = f"entries/{site['entries'][0]['id']}/"
+    page.goto(site["url"] + path)
+    page.wait_for_load_state("networkidle")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
+           if v["impact"] in ("serious", "critical")]
+    assert bad == []
