@@ -223,3 +223,23 @@ def test_postcode_alone_is_enough_for_the_borough(page):
     assert "borough" not in parse_qs(urlsplit(page.locator("#lw-open-issue").get_attribute("href")).query)
     assert re.fullmatch(r"directory/<your-borough>/hither-green-chair-yoga\.yml",
                         page.locator("#lw-yaml-path").text_content())
+
+
+def test_languages_by_name_and_limits_named(page):
+    fill_valid(page)
+    page.fill("#lw-f-languages", "Polish, Bengali and English")
+    page.fill("#lw-f-max_age", "150")
+    page.click("#lw-add-form button[type=submit]")
+    assert "the oldest age we accept is 120" in error_of(page, "max_age")
+    assert not error_of(page, "languages")
+    page.fill("#lw-f-max_age", "99")
+    page.fill("#lw-f-languages", "Polish, Klingon")
+    page.click("#lw-add-form button[type=submit]")
+    assert "languages' names" in error_of(page, "languages")  # a name the browser does not know
+    page.fill("#lw-f-languages", "polish, bn, English")
+    page.click("#lw-add-form button[type=submit]")
+    page.wait_for_selector("#lw-add-result:not([hidden])")
+    entry = yaml.safe_load(page.locator("#lw-yaml").text_content())
+    assert entry["languages"] == ["pl", "bn", "en"]
+    params = parse_qs(urlsplit(page.locator("#lw-open-issue").get_attribute("href")).query)
+    assert params["languages"] == ["pl, bn, en"]  # what from-issue reads

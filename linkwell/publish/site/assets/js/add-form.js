@@ -28,7 +28,7 @@
     website: "write a web address like https://example.org", organisation_website: "write a web address like https://example.org",
     email: "write an email address like info@example.org", phone: "use digits and spaces, like 020 7946 0000",
     postcode: "write a London postcode like SE8 4RJ", charity_number: "it is 6 to 8 digits, like 1123456",
-    company_number: "it has 8 characters, like 01234567", languages: "write two-letter codes separated by commas, like en, bn",
+    company_number: "it has 8 characters, like 01234567", languages: "write the languages' names separated by commas, like Bengali, Polish",
     min_age: "write a whole number such as 18", max_age: "write a whole number such as 65"
   };
   var COMMAND_SIGNS = [
@@ -81,10 +81,33 @@
       if (!/^\d{1,3}$/.test(text)) { problems.push([id, "is not an age; " + HINTS[id]]); return undefined; }
       return parseInt(text, 10);
     }
-    if (id === "languages") {
-      return text.toLowerCase().split(/[\s,;\/]+/).filter(Boolean).filter(function (c, i, all) { return all.indexOf(c) === i; });
+    if (id === "languages") {  // by name ("Polish, Bengali") or by code ("pl, bn")
+      return text.split(/\s*[,;\/]\s*|\s+and\s+/).map(function (word) { return languageCode(word.trim()); })
+        .filter(Boolean).filter(function (c, i, all) { return all.indexOf(c) === i; });
     }
     return text;
+  }
+  /* A language's two-letter code from its English name or its code ("Polish" or "pl" -> "pl"); an
+   * unknown name is kept as typed, so the schema names the problem. Names come from the browser
+   * (Intl.DisplayNames) for every two-letter code. */
+  var languageNames = null;
+  function languageCode(word) {
+    var lower = word.toLowerCase();
+    if (/^[a-z]{2}$/.test(lower)) { return lower; }
+    if (!languageNames) {
+      // names people use that the browser spells otherwise ("Bangla"), as in linkwell.listings.describe
+      languageNames = { bengali: "bn", farsi: "fa", "persian (farsi)": "fa", mandarin: "zh", cantonese: "zh" };
+      try {
+        var names = new Intl.DisplayNames(["en"], { type: "language" }), a = 97;
+        for (var i = 0; i < 26; i++) {
+          for (var j = 0; j < 26; j++) {
+            var code = String.fromCharCode(a + i, a + j), name = names.of(code);
+            if (name && name !== code && !languageNames[name.toLowerCase()]) { languageNames[name.toLowerCase()] = code; }
+          }
+        }
+      } catch (e) { /* an old browser: codes only */ }
+    }
+    return languageNames[lower] || lower.split(" (")[0] && languageNames[lower.split(" (")[0]] || word;
   }
   function answers() {
     var out = {};
@@ -186,8 +209,8 @@
       if (node.format === "date" && isNaN(Date.parse(v + "T00:00:00Z"))) { out.push([path, "format"]); return; }
     }
     if (typeof v === "number") {
-      if (node.minimum !== undefined && v < node.minimum) { out.push([path, "minimum"]); }
-      if (node.maximum !== undefined && v > node.maximum) { out.push([path, "maximum"]); }
+      if (node.minimum !== undefined && v < node.minimum) { out.push([path, "minimum", node.minimum]); }
+      if (node.maximum !== undefined && v > node.maximum) { out.push([path, "maximum", node.maximum]); }
     }
     if (Array.isArray(v)) {
       if (node.minItems !== undefined && v.length < node.minItems) { out.push([path, "minItems"]); }
@@ -221,6 +244,11 @@
     if (kind === "maxLength") { return "is " + length.toLocaleString("en-GB") + " characters long; please shorten it to " + limit.toLocaleString("en-GB") + " characters or fewer"; }
     if (kind === "pattern" && /[<]\s*[A-Za-z\/!?]/.test(String(valueOf(id)))) { return "contains HTML such as <b> or <script>; please write plain text"; }
     if (kind === "enum") { return "please choose from the list"; }
+    if (kind === "maximum" || kind === "minimum") {  // "the oldest age we accept is 120"
+      var age = id === "min_age" || id === "max_age";
+      return "is " + (kind === "maximum" ? "too high: the " + (age ? "oldest age" : "largest number") :
+        "too low: the " + (age ? "youngest age" : "smallest number")) + " we accept is " + limit;
+    }
     return "is not in the expected form" + (HINTS[id] ? "; " + HINTS[id] : "");
   }
   function valueOf(id) { var c = control(id); return c ? c.value : ""; }
