@@ -243,3 +243,19 @@ def test_languages_by_name_and_limits_named(page):
     assert entry["languages"] == ["pl", "bn", "en"]
     params = parse_qs(urlsplit(page.locator("#lw-open-issue").get_attribute("href")).query)
     assert params["languages"] == ["pl, bn, en"]  # what from-issue reads
+
+
+def test_personal_looking_contacts_are_flagged_without_blocking(page):
+    fill_valid(page)
+    page.fill("#lw-f-phone", "07700 900123")
+    page.fill("#lw-f-email", "jo.bloggs@gmail.com")
+    page.click("#lw-add-form button[type=submit]")
+    page.wait_for_selector("#lw-add-result:not([hidden])")  # a warning, not an error
+    assert "personal mobile number" in page.locator("#lw-f-phone-warning").inner_text()
+    assert "personal email address" in page.locator("#lw-f-email-warning").inner_text()
+    assert "lw-f-phone-warning" in page.get_attribute("#lw-f-phone", "aria-describedby")
+    page.fill("#lw-f-phone", "020 7946 0000")
+    page.fill("#lw-f-email", "hello@example.org")
+    page.click("#lw-add-form button[type=submit]")
+    page.wait_for_selector("#lw-add-result:not([hidden])")
+    assert page.locator(".lw-warning").count() == 0

@@ -369,8 +369,32 @@
     if (values.name && entry.id.length < 3) { problems.push(["name", "please include the name in English letters"]); }
     var order = Object.keys(PATHS).concat(["confirm"]);
     problems.sort(function (a, b) { return order.indexOf(a[0]) - order.indexOf(b[0]); });
+    warn(values);
     if (problems.length) { show(problems); } else { offer(values, entry); }
   });
+
+  /* Contact details that look like a person's own rather than the group's: a note beside the
+   * question (it does not stop the form), as they would be published. */
+  var PERSONAL_MAIL = /@(gmail|googlemail|hotmail|outlook|live|yahoo|ymail|icloud|me|aol|btinternet|sky|talktalk|virginmedia)\./i;
+  function warn(values) {
+    Array.prototype.forEach.call(form.querySelectorAll(".lw-warning"), function (p) { p.remove(); });
+    var notes = [];
+    if (/^\s*(\+44\s*\(?0?\)?\s*7|07)/.test(values.phone || "")) {
+      notes.push(["phone", "This looks like a personal mobile number. It will be published: give the group's own number if it has one."]);
+    }
+    if (PERSONAL_MAIL.test(values.email || "")) {
+      notes.push(["email", "This looks like a personal email address. It will be published: give the group's own address if it has one."]);
+    }
+    notes.forEach(function (n) {
+      var box = fieldBox(n[0]), note = document.createElement("p");
+      note.className = "lw-warning";
+      note.id = "lw-f-" + n[0] + "-warning";
+      note.textContent = n[1];
+      box.appendChild(note);
+      var input = control(n[0]);
+      input.setAttribute("aria-describedby", (input.getAttribute("aria-describedby") || "").replace(/\s*lw-f-\S+-warning/, "") + " " + note.id);
+    });
+  }
 
   fetch(form.getAttribute("data-schema"))
     .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); })
