@@ -7,7 +7,7 @@ const browser = Object.fromEntries([
   "window", "document", "location", "history", "navigator", "fetch", "URL", "URLSearchParams", "TextEncoder",
   "atob", "btoa", "setTimeout", "clearTimeout", "requestAnimationFrame", "localStorage", "sessionStorage",
   "console", "IntersectionObserver", "matchMedia", "getComputedStyle", "HTMLElement", "Event", "CustomEvent",
-  "FormData", "Blob", "print", "alert",
+  "FormData", "Blob", "print", "alert", "DOMParser",
 ].map((name) => [name, "readonly"]));
 
 module.exports = [

@@ -365,6 +365,12 @@ def test_handout_is_for_the_person(page, site):
     assert page.locator("a", has_text="Send by email").get_attribute("href").startswith("mailto:?subject=")
     for name in ("Send by email", "Send by text message"):
         assert quote_in(page.locator("a", has_text=name).get_attribute("href"), share)
+    # the whole description, not the search's short one
+    first = page.locator(".lw-handout-item h2 a").first.get_attribute("data-entry")
+    full = " ".join(next(e for e in site["entries"] if e["id"] == first)["description"].split())
+    assert len(full) > 220  # longer than the search's records keep
+    page.wait_for_function("t => document.querySelector('.lw-handout-item .lw-result-desc').textContent"
+                           ".replace(/\\s+/g, ' ').trim() === t", arg=full)
     page.click("text=Copy link")
     page.wait_for_function("() => document.querySelector('.lw-copied').textContent === 'Link copied'")
     page.emulate_media(media="print")

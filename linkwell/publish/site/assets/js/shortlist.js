@@ -134,6 +134,22 @@
     }).catch(function () { box.textContent = ''; });
   }
 
+  /* The whole description, for the handout (search records keep a short one): read from the
+   * listing's own page, as text (DOMParser: nothing of it runs or is inserted as HTML). */
+  function fullDescription(id, node) {
+    fetch(base() + 'entries/' + encodeURIComponent(id) + '/', { credentials: 'same-origin' })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (!html) return;
+        var doc = new DOMParser().parseFromString(html, 'text/html'), heading = doc.getElementById('what');
+        var parts = [];
+        for (var n = heading && heading.nextElementSibling; n && n.tagName === 'P'; n = n.nextElementSibling) {
+          parts.push(n.textContent.trim());
+        }
+        if (parts.length) node.textContent = parts.join('\n\n');
+      }).catch(function () { /* the short description stays */ });
+  }
+
   /* ---- the shortlist page ---- */
   function shortlistPage() {
     var root = document.getElementById('lw-shortlist');
@@ -244,7 +260,9 @@
             if (rec.o && rec.o !== rec.n) li.appendChild(el('p', { class: 'lw-result-org' }, rec.o));
             // how fresh the details are is for the link worker: on screen, not on the person's handout
             li.appendChild(el('p', { class: 'lw-no-print lw-notice lw-notice--' + ['fresh', 'stale', 'unverified', 'closed'][rec.t] }, rec.f));
-            li.appendChild(el('p', { class: 'lw-result-desc' }, rec.d));
+            var desc = el('p', { class: 'lw-result-desc' }, rec.d);
+            li.appendChild(desc);
+            if (/…$/.test(rec.d)) fullDescription(rec.i, desc);
             var dl = el('dl', { class: 'lw-facts' });
             var borough = m.labels.bor[rec.b] || '';
             fact(dl, 'Where', rec.w ? rec.w + ' (' + borough + ')' : borough);
