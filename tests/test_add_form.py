@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import re
 import subprocess
 import threading
 from html.parser import HTMLParser
@@ -99,13 +98,24 @@ def page(browser, site):
     context.close()
 
 
+def submit(page) -> None:
+    """Send the form and wait for its answer: the problems, or the result (the postcode is looked up
+    first, so the answer comes a moment later)."""
+    page.evaluate("() => { window.lwAnswered = false; const done = () => { window.lwAnswered = true; };"
+                  " for (const id of ['lw-add-summary', 'lw-add-result']) {"
+                  " new MutationObserver(done).observe(document.getElementById(id), {attributes: true,"
+                  " childList: true}); } }")
+    page.click("#lw-add-form button[type=submit]")
+    page.wait_for_function("() => window.lwAnswered")
+
+
 def error_of(page, fid: str) -> str:
     return page.locator(f"#lw-f-{fid}-error").inner_text() if page.locator(f"#lw-f-{fid}-error").is_visible() else ""
 
 
 def test_empty_form_shows_errors_next_to_required_questions(page):
     ARTIFACTS.mkdir(exist_ok=True)
-    page.click("#lw-add-form button[type=submit]")
+    submit(page)
     for fid in ("name", "organisation", "description", "categories", "borough", "delivery", "cost", "access",
                 "confirm"):
         assert error_of(page, fid), fid
@@ -151,7 +161,7 @@ def test_invalid_answers_are_named_beside_their_questions(page):
     page.fill("#lw-f-min_age", "fifty")
     page.fill("#lw-f-cost_note", "${{ secrets.TOKEN }}")
     page.fill("#lw-f-website", "javascript:alert(1)")
-    page.click("#lw-add-form button[type=submit]")
+    submit(page)
     assert "HTML" in error_of(page, "description")
     assert "time" in error_of(page, "opens")
     assert "email" in error_of(page, "email")
@@ -166,13 +176,13 @@ def test_invalid_answers_are_named_beside_their_questions(page):
     page.screenshot(path=str(ARTIFACTS / "add-form-invalid.png"))
     # too long, checked against the schema's own limit
     page.fill("#lw-f-description", "Walk. " * 300)
-    page.click("#lw-add-form button[type=submit]")
+    submit(page)
     assert "1,799 characters long" in error_of(page, "description") and "1,500" in error_of(page, "description")
 
 
 def test_valid_answers_give_the_prefilled_issue_url_and_yaml(page, tmp_path):
     fill_valid(page)
-    page.click("#lw-add-form button[type=submit]")
+    submit(page)
     page.wait_for_selector("#lw-add-result:not([hidden])")
     assert page.locator(".lw-error:visible").count() == 0
     href = page.locator("#lw-open-issue").get_attribute("href")
@@ -218,26 +228,41 @@ def test_valid_answers_give_the_prefilled_issue_url_and_yaml(page, tmp_path):
 def test_postcode_alone_is_enough_for_the_borough(page):
     fill_valid(page)
     page.select_option("#lw-f-borough", "")
-    page.click("#lw-add-form button[type=submit]")
+    submit(page)
     page.wait_for_selector("#lw-add-result:not([hidden])")
     assert "borough" not in parse_qs(urlsplit(page.locator("#lw-open-issue").get_attribute("href")).query)
-    assert re.fullmatch(r"directory/<your-borough>/hither-green-chair-yoga\.yml",
-                        page.locator("#lw-yaml-path").text_content())
+    # the site's postcode files say which borough SE8 4RJ is in
+    assert page.locator("#lw-yaml-path").text_content() == "directory/lewisham/hither-green-chair-yoga.yml"
+    assert yaml.safe_load(page.locator("#lw-yaml").text_content())["borough"] == "lewisham"
+
+
+def test_postcode_must_be_in_london_and_in_the_borough_chosen(page):
+    fill_valid(page)
+    page.select_option("#lw-f-borough", "camden")
+    submit(page)
+    page.wait_for_selector("#lw-f-borough-error:not([hidden])")
+    assert "but SE8 4RJ is in Lewisham: choose Lewisham" in error_of(page, "borough")
+    assert not page.locator("#lw-add-result").is_visible()
+    page.select_option("#lw-f-borough", "")
+    page.fill("#lw-f-postcode", "ZZ9 9ZZ")
+    submit(page)
+    page.wait_for_selector("#lw-f-postcode-error:not([hidden])")
+    assert "is not a London postcode we know" in error_of(page, "postcode")
 
 
 def test_languages_by_name_and_limits_named(page):
     fill_valid(page)
     page.fill("#lw-f-languages", "Polish, Bengali and English")
     page.fill("#lw-f-max_age", "150")
-    page.click("#lw-add-form button[type=submit]")
+    submit(page)
     assert "the oldest age we accept is 120" in error_of(page, "max_age")
     assert not error_of(page, "languages")
     page.fill("#lw-f-max_age", "99")
     page.fill("#lw-f-languages", "Polish, Klingon")
-    page.click("#lw-add-form button[type=submit]")
+    submit(page)
     assert "languages' names" in error_of(page, "languages")  # a name the browser does not know
     page.fill("#lw-f-languages", "polish, bn, English")
-    page.click("#lw-add-form button[type=submit]")
+    submit(page)
     page.wait_for_selector("#lw-add-result:not([hidden])")
     entry = yaml.safe_load(page.locator("#lw-yaml").text_content())
     assert entry["languages"] == ["pl", "bn", "en"]
@@ -249,13 +274,13 @@ def test_personal_looking_contacts_are_flagged_without_blocking(page):
     fill_valid(page)
     page.fill("#lw-f-phone", "07700 900123")
     page.fill("#lw-f-email", "jo.bloggs@gmail.com")
-    page.click("#lw-add-form button[type=submit]")
+    submit(page)
     page.wait_for_selector("#lw-add-result:not([hidden])")  # a warning, not an error
     assert "personal mobile number" in page.locator("#lw-f-phone-warning").inner_text()
     assert "personal email address" in page.locator("#lw-f-email-warning").inner_text()
     assert "lw-f-phone-warning" in page.get_attribute("#lw-f-phone", "aria-describedby")
     page.fill("#lw-f-phone", "020 7946 0000")
     page.fill("#lw-f-email", "hello@example.org")
-    page.click("#lw-add-form button[type=submit]")
+    submit(page)
     page.wait_for_selector("#lw-add-result:not([hidden])")
     assert page.locator(".lw-warning").count() == 0

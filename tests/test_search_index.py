@@ -16,6 +16,7 @@ from linkwell.publish.search.everyday import tokens
 from linkwell.publish.search.files import PLACE_CHUNK, TILE_X, TILE_Y, encode_ids, hilbert
 from linkwell.publish.search.index import facet_values, id_shard, schedule_facets, write_search_index
 from linkwell.publish.site.words import unverified_notice
+from linkwell.reference.boroughs import BOROUGHS
 from linkwell.reference.postcodes import postcodes
 from linkwell.reference.schema import vocabulary
 
@@ -292,7 +293,7 @@ def test_age_groups(index):
 def test_postcode_shards_match_the_table(index):
     shard = json.loads((index["out"] / "postcodes" / "SE8.json").read_text())
     point = postcodes().get("SE8 4RJ")
-    assert shard["4RJ"] == [round(point.lat, 5), round(point.lon, 5)]
+    assert shard["4RJ"] == [round(point.lat, 5), round(point.lon, 5), list(BOROUGHS).index("lewisham")]
     assert 51.4 < shard[""][0] < 51.5  # the outward code's centre
 
 

@@ -22,6 +22,7 @@ from functools import cache
 from pathlib import Path
 
 from linkwell.publish.output import json_bytes, write_bytes
+from linkwell.reference.boroughs import BOROUGHS
 from linkwell.reference.postcodes import postcodes
 
 CHUNK = 16  # display records per file: a page of 20 scattered results costs at most 20 small files
@@ -209,14 +210,17 @@ def record_files(num: Numbered) -> dict[str, bytes]:
 
 @cache
 def postcode_shards() -> dict[str, dict]:
-    """{outward: {inward: [lat, lon], "": centroid}}."""
+    """{outward: {inward: [lat, lon, borough], "": centroid}}; borough: its number in
+    ``reference.boroughs.BOROUGHS`` (meta.json's ``facets.bor``), so the add-your-group form can
+    check that a postcode is in the borough chosen."""
     shards: dict[str, dict] = defaultdict(dict)
     sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
+    number = {b.gss: i for i, b in enumerate(BOROUGHS.values())}
     for line in postcodes().lines():
-        code, lat, lon, _gss = line.split(",")
+        code, lat, lon, gss = line.split(",")
         outward, _, inward = code.partition(" ")
         la, lo = float(lat), float(lon)
-        shards[outward][inward] = [round(la, 5), round(lo, 5)]
+        shards[outward][inward] = [round(la, 5), round(lo, 5), number.get(gss.strip(), -1)]
         s = sums[outward]
         s[0] += la
         s[1] += lo

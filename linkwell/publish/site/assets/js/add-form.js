@@ -346,11 +346,41 @@
     result.focus();
   }
 
+  /* Where the postcode is, from the site's postcode files (linkwellIndex): {borough: slug} for a
+   * London postcode we know, {unknown: true} for one we do not, {} when it cannot be looked up here
+   * (no postcode, not one in form: the schema says so; or the files are not reachable). */
+  function place(text) {
+    var idx = window.linkwellIndex;
+    if (!text || !idx || !/^[A-Z]{1,2}[0-9][0-9A-Z]?\s*[0-9][A-Z]{2}$/i.test(text.trim())) { return Promise.resolve({}); }
+    return Promise.all([idx.lookupPostcode(text), idx.meta()]).then(function (got) {
+      var found = got[0], meta = got[1];
+      if (found.error) { return { unknown: true }; }
+      return { borough: found.borough != null && meta ? meta.facets.bor[found.borough] : null };
+    }, function () { return {}; });
+  }
+  function boroughName(slug) {
+    var option = control("borough") && control("borough").querySelector('option[value="' + slug + '"]');
+    return option ? option.textContent.trim() : slug;
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     if (!schema) { return; }
+    var values = answers();
+    place(values.postcode).then(function (where) { review(values, where); });
+  });
+
+  function review(values, where) {
     clear();
-    var values = answers(), problems = [];
+    var problems = [];
+    if (where.unknown) {
+      problems.push(["postcode", "is not a London postcode we know; Linkwell lists London services only, so please check it for typos"]);
+    } else if (where.borough && values.borough && values.borough !== where.borough) {
+      problems.push(["borough", "is " + boroughName(values.borough) + ", but " + values.postcode.toUpperCase() +
+        " is in " + boroughName(where.borough) + ": choose " + boroughName(where.borough) + ", or check the postcode"]);
+    } else if (where.borough && !values.borough) {
+      values.borough = where.borough;  // worked out from the postcode, as the GitHub check would
+    }
     var entry = buildEntry(values, problems);
     Array.prototype.forEach.call(form.querySelectorAll('[data-required="true"]'), function (box) {
       var id = box.getAttribute("data-field"), v = values[id];
@@ -371,7 +401,7 @@
     problems.sort(function (a, b) { return order.indexOf(a[0]) - order.indexOf(b[0]); });
     warn(values);
     if (problems.length) { show(problems); } else { offer(values, entry); }
-  });
+  }
 
   /* Contact details that look like a person's own rather than the group's: a note beside the
    * question (it does not stop the form), as they would be published. */

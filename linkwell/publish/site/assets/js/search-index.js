@@ -693,7 +693,8 @@
     });
   }
 
-  /* "se84rj" / "SE8 4RJ" / "SE8" -> Promise<{postcode, lat, lon} | {error}>. */
+  /* "se84rj" / "SE8 4RJ" / "SE8" -> Promise<{postcode, lat, lon, borough} | {error}> (borough: its
+   * number in meta.facets.bor, for a whole postcode). */
   function lookupPostcode(text) {
     var s = String(text || '').toUpperCase().replace(/[^A-Z0-9]/g, '');
     var m = /^([A-Z]{1,2}[0-9][0-9A-Z]?)([0-9][A-Z]{2})?$/.exec(s);
@@ -704,7 +705,7 @@
       if (!shard) return { error: label + ' is not a London postcode we know.' };
       var p = shard[inward];
       if (!p) return { error: 'We could not find ' + label + '. Check it, or type just the first half (' + outward + ').' };
-      return { postcode: label, lat: p[0], lon: p[1] };
+      return { postcode: label, lat: p[0], lon: p[1], borough: p.length > 2 && p[2] >= 0 ? p[2] : null };
     });
   }
 
