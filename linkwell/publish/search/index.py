@@ -85,6 +85,7 @@ from linkwell.speed import cachefile
 
 LAT0, LON0 = 51.2, -0.6  # south-west corner of the London box in the entry schema
 ID_SHARDS = 64
+POSTCODE_FORMAT = 2  # postcodes/<OUTWARD>.json rows: [lat, lon, borough number]
 TIERS = ["fresh", "stale", "unverified", "temporarily-closed"]
 
 TIMES = {"daytime": "Daytime (weekdays, starts before 5pm)", "evening": "Evening (from 5pm)",
@@ -404,6 +405,7 @@ def _write_search_index(entries, out_dir: Path, today: dt.date, digests) -> None
 
 
 def _postcode_stamp() -> bytes:
-    """Identifies the bundled postcode table the shards in ``postcodes/`` were written from."""
+    """Identifies the bundled postcode table the shards in ``postcodes/`` were written from, and their
+    format (``POSTCODE_FORMAT``: 2 since each postcode carries its borough)."""
     stat = POSTCODE_FILE.stat()
-    return f"{stat.st_size}:{stat.st_mtime_ns}".encode()
+    return f"{stat.st_size}:{stat.st_mtime_ns}:{POSTCODE_FORMAT}".encode()
