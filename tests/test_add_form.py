@@ -284,3 +284,15 @@ def test_personal_looking_contacts_are_flagged_without_blocking(page):
     submit(page)
     page.wait_for_selector("#lw-add-result:not([hidden])")
     assert page.locator(".lw-warning").count() == 0
+
+
+def test_the_answers_are_checked_by_ajv_against_the_published_schema(page):
+    """The checker is ajv (npm) compiling the site's own schema/entry.schema.json: a rule that
+    lives only in the schema (a description's length, an age's limit) is named beside its question."""
+    assert page.evaluate("() => typeof (window.ajv2020.default || window.ajv2020) === 'function'")
+    fill_valid(page)
+    page.fill("#lw-f-description", "A long walk. " * 120)
+    page.fill("#lw-f-max_age", "150")
+    submit(page)
+    assert "characters long; please shorten it to 1,500" in error_of(page, "description")
+    assert "the oldest age we accept is 120" in error_of(page, "max_age")

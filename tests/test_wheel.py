@@ -67,7 +67,8 @@ def test_wheel_holds_one_package_with_its_data(installed):
     for needed in ["reference/schemas/entry.schema.json", "reference/data/london_postcodes.csv.gz",
                    "publish/site/templates/entry.html", "publish/site/theme/main.html",
                    "publish/site/assets/js/search.js", "publish/site/assets/css/linkwell.css",
-                   "publish/site/assets/vendor/leaflet/leaflet.js", "project_template/site_src/index.md",
+                   "publish/site/assets/vendor/leaflet/leaflet.js", "publish/site/assets/js/ajv2020.js",
+                   "publish/site/assets/js/qrcode.js", "project_template/site_src/index.md",
                    "project_template/github/workflows/validate.yml"]:
         assert (package / needed).is_file(), needed
 

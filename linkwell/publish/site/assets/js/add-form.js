@@ -1,7 +1,7 @@
 /* The "Add your group" form on the website: checks the answers in the browser against the same
  * JSON Schema as `linkwell validate` (schema/entry.schema.json, fetched from the URL in the form's
- * data-schema attribute), shows each problem next to its question (aria-invalid +
- * aria-describedby), and when everything passes offers the pre-filled GitHub issue form (its
+ * data-schema attribute, checked by ajv from npm: js/ajv2020.js), shows each problem next to its
+ * question (aria-invalid + aria-describedby), and when everything passes offers the pre-filled GitHub issue form (its
  * questions are pre-filled by their ids as query parameters; ticks cannot be) and the listing as
  * YAML for a pull request. Nothing is sent anywhere by this page itself.
  */
@@ -38,7 +38,8 @@
       "contains a chain of shell commands (such as && or | sh); please write plain words only"],
     [/^\s*[A-Z][A-Z0-9_]*\s*=\S/m, "contains a line like NAME=value; please write plain words only"]
   ];
-  var schema = null;
+  var validate = null;  // the entry schema, compiled by ajv once it has loaded
+  var fieldOrder = [];  // the schema's order of fields, for the YAML
   var status = document.getElementById("lw-add-status");
   var result = document.getElementById("lw-add-result");
   var summary = document.getElementById("lw-add-summary");
@@ -185,49 +186,36 @@
     return entry;
   }
 
-  // --- a small JSON Schema (2020-12) checker for the keywords the entry schema uses -------------
-  function resolve(node) {
-    while (node && node.$ref) { node = schema.$defs[node.$ref.split("/").pop()]; }
-    return node;
+  // --- the schema check: ajv (from npm, js/ajv2020.js), the same JSON Schema as linkwell validate ---
+  var COMBINATORS = { "if": true, anyOf: true, oneOf: true, allOf: true, not: true };
+  function compile(loaded) {
+    var Ajv = window.ajv2020 && (window.ajv2020["default"] || window.ajv2020);
+    var ajv = new Ajv({ allErrors: true, strict: true, validateFormats: false });
+    // the schema's own annotations are words for people, not rules
+    ["x-labels", "x-descriptions"].forEach(function (word) { ajv.addKeyword(word); });
+    return ajv.compile(loaded);
   }
-  function typeOk(type, v) {
-    if (type === "object") { return v !== null && typeof v === "object" && !Array.isArray(v); }
-    if (type === "array") { return Array.isArray(v); }
-    if (type === "integer") { return typeof v === "number" && Math.floor(v) === v; }
-    return typeof v === type;
+  function schemaProblems(entry) {  // [[path, kind, limit?, length?]] in the shape message() reads
+    var data = {};
+    Object.keys(entry).forEach(function (key) { if (key.charAt(0) !== "_") { data[key] = entry[key]; } });
+    if (validate(data)) { return []; }
+    var out = [];
+    validate.errors.forEach(function (error) {
+      if (COMBINATORS[error.keyword]) { return; }  // their branches' own errors say what is wrong
+      var path = error.instancePath.split("/").slice(1).map(function (step) {
+        step = step.replace(/~1/g, "/").replace(/~0/g, "~");
+        return /^\d+$/.test(step) ? +step : step;
+      });
+      var p = error.params;
+      if (p.missingProperty !== undefined) { out.push([path.concat([p.missingProperty]), "required"]); }
+      else if (p.additionalProperty !== undefined) { out.push([path.concat([p.additionalProperty]), "additionalProperties"]); }
+      else if (error.keyword === "maxLength") { out.push([path, "maxLength", p.limit, Array.from(String(valueAt(data, path))).length]); }
+      else { out.push([path, error.keyword, p.limit]); }
+    });
+    return out;
   }
-  function check(node, v, path, out) {
-    node = resolve(node);
-    if (!node) { return; }
-    if (node.type && !typeOk(node.type, v)) { out.push([path, "type"]); return; }
-    if (node["enum"] && node["enum"].indexOf(v) < 0) { out.push([path, "enum"]); return; }
-    if (typeof v === "string") {
-      var length = Array.from(v).length;
-      if (node.minLength !== undefined && length < node.minLength) { out.push([path, "minLength"]); return; }
-      if (node.maxLength !== undefined && length > node.maxLength) { out.push([path, "maxLength", node.maxLength, length]); return; }
-      if (node.pattern && !new RegExp(node.pattern).test(v)) { out.push([path, "pattern"]); return; }
-      if (node.format === "date" && isNaN(Date.parse(v + "T00:00:00Z"))) { out.push([path, "format"]); return; }
-    }
-    if (typeof v === "number") {
-      if (node.minimum !== undefined && v < node.minimum) { out.push([path, "minimum", node.minimum]); }
-      if (node.maximum !== undefined && v > node.maximum) { out.push([path, "maximum", node.maximum]); }
-    }
-    if (Array.isArray(v)) {
-      if (node.minItems !== undefined && v.length < node.minItems) { out.push([path, "minItems"]); }
-      if (node.uniqueItems && new Set(v.map(JSON.stringify)).size !== v.length) { out.push([path, "uniqueItems"]); }
-      v.forEach(function (item, i) { check(node.items, item, path.concat([i]), out); });
-    }
-    if (typeOk("object", v)) {
-      (node.required || []).forEach(function (key) { if (!(key in v)) { out.push([path.concat([key]), "required"]); } });
-      Object.keys(v).forEach(function (key) {
-        if (key.charAt(0) === "_") { return; }
-        if (node.properties && node.properties[key]) { check(node.properties[key], v[key], path.concat([key]), out); }
-        else if (node.additionalProperties === false) { out.push([path.concat([key]), "additionalProperties"]); }
-      });
-      Object.keys(node.dependentRequired || {}).forEach(function (key) {
-        if (key in v) { node.dependentRequired[key].forEach(function (k) { if (!(k in v)) { out.push([path.concat([k]), "required"]); } }); }
-      });
-    }
+  function valueAt(data, path) {
+    return path.reduce(function (node, step) { return node === undefined || node === null ? node : node[step]; }, data);
   }
   function fieldOf(path) {
     var key = JSON.stringify(path.map(function (p) { return typeof p === "number" ? 0 : p; }));
@@ -305,12 +293,13 @@
     });
     return form.getAttribute("data-repo") + "/issues/new?" + params.toString();
   }
+  function isObject(v) { return v !== null && typeof v === "object" && !Array.isArray(v); }
   function yamlScalar(v) { return typeof v === "string" ? JSON.stringify(v) : String(v); }
   function toYaml(value, indent, keys) {
     var pad = new Array(indent + 1).join(" "), lines = [];
     if (Array.isArray(value)) {
       value.forEach(function (item) {
-        if (typeOk("object", item)) {
+        if (isObject(item)) {
           var inner = toYaml(item, indent + 2).split("\n");
           lines.push(pad + "- " + inner[0].trim());
           lines = lines.concat(inner.slice(1));
@@ -320,7 +309,7 @@
       (keys || Object.keys(value)).forEach(function (key) {
         if (!(key in value) || key.charAt(0) === "_") { return; }
         var v = value[key];
-        if (typeOk("object", v) || Array.isArray(v)) { lines.push(pad + key + ":"); lines.push(toYaml(v, indent + 2)); }
+        if (isObject(v) || Array.isArray(v)) { lines.push(pad + key + ":"); lines.push(toYaml(v, indent + 2)); }
         else { lines.push(pad + key + ": " + yamlScalar(v)); }
       });
     }
@@ -341,7 +330,7 @@
     var borough = entry._boroughFromPostcode ? "<your-borough>" : entry.borough;
     document.getElementById("lw-yaml-path").textContent = "directory/" + borough + "/" + entry.id + ".yml";
     if (entry._boroughFromPostcode) { delete entry.borough; }
-    document.getElementById("lw-yaml").textContent = toYaml(entry, 0, Object.keys(schema.properties)) + "\n";
+    document.getElementById("lw-yaml").textContent = toYaml(entry, 0, fieldOrder) + "\n";
     result.hidden = false;
     result.focus();
   }
@@ -365,7 +354,7 @@
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    if (!schema) { return; }
+    if (!validate) { return; }
     var values = answers();
     place(values.postcode).then(function (where) { review(values, where); });
   });
@@ -389,9 +378,7 @@
     if (!values.borough && !values.postcode) {
       problems.push(["borough", "is required: choose the London borough where it happens (or give its postcode)"]);
     }
-    var found = [];
-    check(schema, entry, [], found);
-    found.forEach(function (f) {
+    schemaProblems(entry).forEach(function (f) {
       var id = fieldOf(f[0]);
       if (id) { problems.push([id, message(id, f[1], f[2], f[3])]); }
       else if (f[0][0] !== "id") { problems.push(["name", "could not be checked (" + f[0].join(".") + ")"]); }
@@ -429,7 +416,8 @@
   fetch(form.getAttribute("data-schema"))
     .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); })
     .then(function (loaded) {
-      schema = loaded;
+      validate = compile(loaded);
+      fieldOrder = Object.keys(loaded.properties);
       form.querySelector("button[type=submit]").disabled = false;
       status.textContent = "";
     })

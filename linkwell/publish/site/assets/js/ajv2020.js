@@ -1,0 +1,1 @@
+../../../../../node_modules/ajv-dist/dist/ajv2020.min.js
