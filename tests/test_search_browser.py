@@ -58,18 +58,24 @@ def _serve(folder: Path):
     return server, f"http://127.0.0.1:{server.server_port}/"
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("search-site")
+def build_and_serve(root: Path, extra_entries: list[dict]):
+    """The bundled listings plus ``extra_entries`` built by ``linkwell build`` into ``root/site`` and
+    served on 127.0.0.1: (site folder, its URL, the server, the listings as validated)."""
     directory = root / "directory"
     shutil.copytree(DIRECTORY_DIR, directory)
-    write_entries(directory, _special_entries())
+    write_entries(directory, extra_entries)
     out = root / "site"
     run = subprocess.run([sys.executable, "-m", "linkwell", "build", "--out", str(out), "--directory", str(directory)],
                          capture_output=True, text=True, cwd=PROJECT_DIR)
     assert run.returncode == 0, run.stdout + run.stderr
-    entries = list(validate_paths([directory]).entries.values())
     server, url = _serve(out)
+    return out, url, server, list(validate_paths([directory]).entries.values())
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("search-site")
+    out, url, server, entries = build_and_serve(root, _special_entries())
     yield {"out": out, "url": url, "entries": entries, "root": root}
     server.shutdown()
 

@@ -13,21 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import shutil
-import subprocess
-import sys
 from urllib.parse import quote, urlsplit
 
 import pytest
 
 from bench.synthetic import generate
-from linkwell.listings.store import write_entries
-from linkwell.listings.validate import validate_paths
 from linkwell.publish.search.everyday import query_groups
 from linkwell.publish.search.index import entry_facts, facet_values, write_search_index
 from linkwell.reference.postcodes import borough_centres
-from tests.conftest import BUNDLED as DIRECTORY_DIR
 from tests.conftest import CHECKOUT as PROJECT_DIR
-from tests.test_search_browser import AXE, _serve, listed, searched, shown_ids, wait_count
+from tests.test_search_browser import AXE, _serve, build_and_serve, listed, searched, shown_ids, wait_count
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = PROJECT_DIR / "test-artifacts" / "search16"
@@ -47,17 +42,8 @@ def _entries() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("search16-site")
-    directory = root / "directory"
-    shutil.copytree(DIRECTORY_DIR, directory)
-    write_entries(directory, _entries())
-    out = root / "site"
-    run = subprocess.run([sys.executable, "-m", "linkwell", "build", "--out", str(out), "--directory", str(directory)],
-                         capture_output=True, text=True, cwd=PROJECT_DIR)
-    assert run.returncode == 0, run.stdout + run.stderr
-    entries = listed(validate_paths([directory]).entries.values())
-    server, url = _serve(out)
-    yield {"out": out, "url": url, "entries": entries}
+    out, url, server, entries = build_and_serve(tmp_path_factory.mktemp("search16-site"), _entries())
+    yield {"out": out, "url": url, "entries": listed(entries)}
     server.shutdown()
 
 
@@ -160,17 +146,23 @@ def test_lonely_reaches_befriending_and_the_connected_category(site, ref):
     assert {i for i in ref.facts if ref.has(i, "cat", ["connected"])} <= lonely
 
 
+# More than `n` cards, and every card of the page drawn: the button then says how many are shown (or is hidden).
+ALL_DRAWN = """n => { const k = document.querySelectorAll('#lw-results .lw-result').length;
+  const more = document.getElementById('lw-more');
+  return k > n && (more.hidden || more.textContent.includes('(' + k.toLocaleString('en-GB') + ' of')); }"""
+
+
 def test_a_name_match_ranks_above_a_tag_match(page, site, ref):
     named = _entries()[3]["id"]
     tier = ref.facts[named][0]
     others = [i for i in ref.results("befriending") if ref.facts[i][0] == tier and i != named]
     assert any(ref.score(i, "befriending") < 2 for i in others)  # listings with it only in their text or tags
     searched(page, f"{site['url']}?q=befriending")
+    page.wait_for_function(ALL_DRAWN, arg=0)
     while named not in shown_ids(page):
         shown = len(shown_ids(page))
-        page.wait_for_selector("#lw-more:not([hidden])")
         page.evaluate("document.getElementById('lw-more').click()")  # the ranking is tested, not the button
-        page.wait_for_function("n => document.querySelectorAll('#lw-results .lw-result').length > n", arg=shown)
+        page.wait_for_function(ALL_DRAWN, arg=shown)  # cards are drawn one by one as their records arrive
     same_tier = [i for i in shown_ids(page) if ref.facts[i][0] == tier]
     scores = [ref.score(i, "befriending") for i in same_tier]
     assert scores == sorted(scores, reverse=True)  # name matches first, then text, then tags alone
