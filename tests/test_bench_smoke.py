@@ -2,7 +2,8 @@
 
 Each is run as ``python -m bench.<name>`` in a fresh process, writing under a scratch
 ``$LINKWELL_BENCH_TMP``, and must exit 0 and print its report. ``bench.search`` drives Chromium, so it
-is marked ``browser``; ``bench.site`` runs without Hugo (``--no-hugo``) and builds once.
+is marked ``browser``; ``bench.site`` runs without Hugo (``--no-hugo``) or the search measurement
+(``--no-search``, which drives Chromium) and builds once.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ SMOKE = [
     ("harvest", ["60", "20"], "ORUK harvest benchmark: 60 records"),
     ("validate", ["40"], "linkwell validate"),
     ("feeds", ["40"], "directory.json"),
-    ("site", ["30", "--no-hugo", "--repeats=1"], "30"),
+    ("site", ["30", "--no-hugo", "--no-search", "--repeats=1"], "30"),
     pytest.param("search", ["40"], "40", marks=pytest.mark.browser),
 ]
 
