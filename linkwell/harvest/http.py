@@ -40,9 +40,11 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from linkwell import __version__
+
 from .deadline import DeadlineAdapter, DeadlineExceeded, DeadlineRetry, watch
 
-USER_AGENT = ("Linkwell/0.1 (+https://github.com/linkwell-london/linkwell; directory harvester; "
+USER_AGENT = (f"Linkwell/{__version__} (+https://github.com/linkwell-london/linkwell; directory harvester; "
               "London social-prescribing directory)")
 MAX_RETRY_AFTER = 120  # seconds: a longer Retry-After is capped, then the next attempt is made
 DEFAULT_TIMEOUT = (10.0, 30.0)  # connect, read
