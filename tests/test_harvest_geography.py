@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from linkwell.harvest.contacts import Contact, choose, mobile, names_person, personal_email, phone_number
+from linkwell.harvest.contacts import Contact, choose, names_person, personal_email, phone_number
 from linkwell.harvest.geocode import _POINTS, BOUNDARY_DISTRICTS, Geography, OutsideLondon, Unplaceable
+from linkwell.listings.personal import is_mobile as mobile
 
 
 @pytest.fixture(scope="module")

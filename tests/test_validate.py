@@ -342,3 +342,16 @@ def test_an_impossible_age_names_the_limit(make_listing):
     result = run_validate(path)
     assert result.exit_code == 1
     assert "audience.max_age: 150 is not an age we accept: the oldest is 120" in result.output
+
+
+def test_validation_warns_about_exactly_the_contacts_a_harvest_leaves_out(make_listing):
+    """One definition of a personal email or mobile (listings.personal) for both stages."""
+    from linkwell.harvest.contacts import Contact, choose
+    cases = [("jane.smith@example.org", "020 7946 0000"), ("j_smith@example.org", "020 7946 0000"),
+             ("info@example.org", "07700 900123"), ("youth.team@example.org", "+44 7700 900123"),
+             ("hello@example.org", "020 7946 0001")]
+    for email, phone in cases:
+        _, _, left_out = choose([Contact(email=email), Contact(phone=phone)])
+        path = make_listing(mutate(contact={"email": email, "phone": phone}))
+        warned = [line for line in run_validate(path).output.splitlines() if ": warning: " in line]
+        assert len(warned) == left_out, (email, phone, warned)

@@ -8,6 +8,7 @@ email and phone and how many contacts it left out because they are personal:
 - a personal email: the local part is a person's name ("jane.smith", "j_smith") or contains the
   contact's own name;
 - a UK mobile number (07..., +44 7...).
+The email and mobile rules are ``linkwell.listings.personal``'s, the ones validation warns with.
 
 Phone fields with free text ("Youth team: 020 7946 0123") give their number.
 """
@@ -17,15 +18,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from linkwell.listings.personal import is_mobile, looks_personal_email
+
 ROLE_WORDS = re.compile(
     r"\b(team|office|desk|service|services|line|helpline|reception|enquir(y|ies)|admin|administrator|"
     r"centre|center|hub|club|group|bookings?|info|information|general|main|switchboard|duty|customer|"
     r"support|volunteers?|coordinator|co-ordinator|manager|officer|worker|staff|department|unit|contact)\b",
     re.I)
-ROLE_LOCAL_PARTS = {"info", "enquiries", "enquiry", "hello", "contact", "admin", "office", "bookings", "booking",
-                    "reception", "team", "help", "support", "mail", "post", "general", "referrals", "youth",
-                    "events", "volunteer", "volunteers", "services", "community"}
-_MOBILE_RE = re.compile(r"^(\+?44\s?\(?0?\)?\s?7|07)\d")
 _PHONE_IN_TEXT = re.compile(r"(\+?44\s?\(?0?\)?[\d\s()-]{9,14}\d|0[\d\s()-]{9,13}\d)")
 
 
@@ -45,14 +44,11 @@ def names_person(name) -> bool:
 
 
 def personal_email(email, person: str | None = None) -> bool:
-    local = str(email or "").partition("@")[0].lower()
-    if not local or local in ROLE_LOCAL_PARTS:
-        return False
-    parts = [p for p in re.split(r"[._-]+", local) if p]
-    if len(parts) == 2 and all(p.isalpha() for p in parts) and not any(p in ROLE_LOCAL_PARTS for p in parts) \
-            and not any(ROLE_WORDS.fullmatch(p) for p in parts):
+    """A person's own address (``listings.personal``), or one holding the contact's own name."""
+    if looks_personal_email(email):
         return True
-    if not names_person(person):
+    local = str(email or "").partition("@")[0].lower()
+    if not local or not names_person(person):
         return False
     words = [w.lower() for w in re.findall(r"[A-Za-z]{3,}", str(person))]
     return any(w in local for w in words)
@@ -67,17 +63,13 @@ def phone_number(text) -> str | None:
     return found.group(1).strip() if found else None
 
 
-def mobile(number) -> bool:
-    return bool(_MOBILE_RE.match(re.sub(r"[\s()-]", "", str(number or ""))))
-
-
 def choose(contacts: list[Contact]) -> tuple[str | None, str | None, int]:
     """(email, phone, personal contacts left out)."""
     email = phone = None
     personal = 0
     for contact in contacts:
         number = phone_number(contact.phone)
-        if names_person(contact.name) or personal_email(contact.email, contact.name) or (number and mobile(number)):
+        if names_person(contact.name) or personal_email(contact.email, contact.name) or (number and is_mobile(number)):
             personal += 1
             continue
         email = email or (str(contact.email).strip() if contact.email else None)

@@ -19,6 +19,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from linkwell.listings import personal
 from linkwell.listings.loader import (
     EntryLoadError,
     LoadedDocument,
@@ -49,42 +50,25 @@ class Problem:
 
 # --- per-file checks -------------------------------------------------------------------------
 
-_MOBILE_RE = re.compile(r"(?<![\d])(?:\+44\s?7|\(?07)\d{3}\)?[\s-]?\d{3}[\s-]?\d{3}(?![\d])")
 _EMAIL_IN_TEXT_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_ROLE_WORDS = {"info", "hello", "admin", "contact", "enquiries", "enquiry", "office", "team", "bookings",
-               "booking", "referrals", "referral", "help", "support", "mail", "general", "reception",
-               "volunteer", "volunteers", "volunteering", "events", "services", "service", "project",
-               "projects", "community", "social", "prescribing", "link", "workers", "london", "group",
-               "centre", "center", "club", "hub", "advice", "membership", "members", "accounts",
-               "finance", "director", "manager", "coordinator", "communications", "press", "media",
-               "careers", "jobs", "hr", "it", "web", "news", "noreply", "no", "reply", "post",
-               "wellbeing", "health", "care", "carers", "youth", "older", "people", "family", "families"}
-
-
-def _looks_personal_email(address: str) -> bool:
-    local = address.split("@", 1)[0].lower()
-    parts = re.split(r"[._-]", local)
-    if len(parts) != 2 or not all(p.isalpha() and len(p) > 1 for p in parts):
-        return False
-    return not (set(parts) & _ROLE_WORDS)
 
 
 def _personal_data_warnings(entry: dict) -> list[tuple[tuple, str]]:
     out = []
     contact = entry.get("contact") or {}
     phone = contact.get("phone")
-    if isinstance(phone, str) and "7" in phone and _MOBILE_RE.search(phone):
+    if isinstance(phone, str) and personal.is_mobile(phone):
         out.append((("contact", "phone"), "looks like a mobile number; give an organisational number, "
                                           "not a person's own phone"))
     email = contact.get("email")
-    if isinstance(email, str) and _looks_personal_email(email):
+    if isinstance(email, str) and personal.looks_personal_email(email):
         out.append((("contact", "email"), "looks like a person's own email address; use a shared "
                                           "address such as info@ or hello@"))
     for key in ("description", "cost_note"):
         text = entry.get(key)
         if not isinstance(text, str) or ("@" not in text and "07" not in text and "+44" not in text):
             continue
-        if _MOBILE_RE.search(text) or _EMAIL_IN_TEXT_RE.search(text):
+        if personal.MOBILE_IN_TEXT.search(text) or _EMAIL_IN_TEXT_RE.search(text):
             out.append(((key,), "contains a phone number or email address; put organisational contact "
                                 "details in contact, and no personal ones anywhere"))
     return out
