@@ -217,3 +217,7 @@ def test_markdown_fits_a_github_issue_when_asked():
     left_out = int(capped.split("_")[-2].split(" more listings")[0])
     assert shown + left_out == len(report.stale) + len(report.unverified)
     assert render_markdown(report, max_chars=10_000_000) == full
+
+
+def test_listing_text_in_the_stale_issue_mentions_nobody():
+    assert md_escape("Ask @linkwell-london/maintainers\x00 now") == "Ask \uff20linkwell\\-london/maintainers\ufffd now"

@@ -16,14 +16,9 @@ import json
 from collections import Counter, defaultdict
 
 from .mapping import LabelMap
-from .text import markdown_text
+from .text import markdown_text as md  # every source text in the report goes through it
 
 REPORT_LIMIT = 200  # lines per report section; the rest is counted
-
-
-def md(text) -> str:
-    """Text from a source made safe inside Markdown (a PR body); see ``text.markdown_text``."""
-    return markdown_text(text)
 
 
 def yaml_key(label: str) -> str:

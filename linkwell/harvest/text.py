@@ -17,6 +17,8 @@ import re
 import unicodedata
 from html.parser import HTMLParser
 
+from linkwell.reports.markdown import inline
+
 _BLOCK_TAGS = {"p", "div", "br", "li", "ul", "ol", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6",
                "section", "article", "header", "footer", "blockquote", "table", "hr", "dd", "dt"}
 _DROP_TAGS = {"script", "style", "noscript", "template", "iframe", "object", "svg", "head", "title"}
@@ -81,15 +83,10 @@ def plain_text(fragment, limit: int | None = None) -> str:
     return one_line(fragment, limit)
 
 
-_UNSEEN_RE = re.compile("[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
-
-
 def markdown_text(text) -> str:
-    """Text from a source made safe inside Markdown (a PR body): no HTML, entity, link or code syntax;
-    control, invisible and direction-changing characters (NUL included) shown as U+FFFD; ``@`` as
-    the full-width ``＠``, so ``@name`` never mentions (notifies) anyone on GitHub."""
-    text = _UNSEEN_RE.sub("\ufffd", " ".join(str(text).split()))
-    text = text.replace("@", "\uff20")
+    """Text from a source made safe inside Markdown (a PR body): ``reports.markdown.inline`` (one
+    line, no invisible characters, no mentions), then no HTML, entity, link or code syntax."""
+    text = inline(text)
     return re.sub(r"([\\`*_\[\]<>|#!&~])", r"\\\1", text)
 
 

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 
 from linkwell.listings.freshness import DEFAULT_THRESHOLDS, freshness
 from linkwell.reference.boroughs import BOROUGHS
+from linkwell.reports.markdown import inline
 
 
 @dataclass(frozen=True)
@@ -130,8 +131,9 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
 
 
 def md_escape(text: str) -> str:
-    """Escape listing text for a Markdown table cell: no markup, links, HTML or column breaks."""
-    text = " ".join(text.split())
+    """Escape listing text for a Markdown table cell: no markup, links, HTML, column breaks,
+    mentions or invisible characters (``reports.markdown.inline``)."""
+    text = inline(text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
