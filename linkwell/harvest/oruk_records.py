@@ -29,6 +29,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from linkwell.listings.areas import read_area
+
 from .candidate import Draft, guess_access
 from .contacts import Contact
 from .mapping import accessibility_from_text, groups_from_text, language_code
@@ -245,15 +247,17 @@ _GSS_RE = re.compile(r"[EWSN]\d{8}")
 
 def _service_areas(record: dict) -> list[str]:
     """Each ``service_areas`` item as one text: its GSS code (``extent`` with ``extent_type``
-    ons-gss-code, or a bare code; a ``uri`` ending in one), else its ``name`` (3.0) or
-    ``service_area`` (v1). A GeoJSON or KML ``extent`` is not read; the name is."""
+    ons-gss-code, or a bare code; a ``uri`` ending in one) when that is a London area, else its
+    ``name`` (3.0) or ``service_area`` (v1), else the code (so the report names what was left out).
+    A GeoJSON or KML ``extent`` is not read; the name is."""
     out = []
     for item in _dicts(record.get("service_areas")):
         extent, uri = _text(item.get("extent")), _text(item.get("uri"))
         code = extent if _GSS_RE.fullmatch(extent.upper()) else None
         if not code and uri and _GSS_RE.fullmatch(uri.rstrip("/").rsplit("/", 1)[-1].upper()):
             code = uri
-        text = code or _text(item.get("name")) or _text(item.get("service_area"))
+        name = _text(item.get("name")) or _text(item.get("service_area"))
+        text = code if code and (read_area(code) or not name) else name
         if text:
             out.append(text)
     return out
