@@ -93,8 +93,9 @@ def _place_help(key: str, value) -> str:
         shape = "a London borough slug, like lewisham or tower-hamlets"
     else:
         shape = "a London borough slug, like lewisham or tower-hamlets, or london for all of London"
-    hint = f"did you mean {guess}? " if guess and guess != value else ""
-    return f"{_show(value)} is not {shape}; {hint}the slugs are listed in schema/README.md"
+    if guess and guess != value:
+        return f"{_show(value)} is not {shape}; did you mean {guess}? See schema/README.md for every slug"
+    return f"{_show(value)} is not {shape}; see schema/README.md for every slug"
 
 
 def _repeated(error, path, value):
