@@ -153,3 +153,19 @@ def test_the_borough_list_says_which_areas(browser, site):
     assert axe_problems(pg) == []
     shot(pg, "borough-lewisham-390")
     context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_add_form_asks_which_areas(browser, site, width):
+    context, pg = open_page(browser, site, width)
+    pg.goto(f"{site}add-your-group/")
+    question = pg.locator("#lw-f-areas_served")
+    assert question.locator("legend").inner_text() == "Which areas do you take people from?"
+    assert question.locator("input[type=checkbox]").count() == 34  # All of London and the 33 boroughs
+    question.scroll_into_view_if_needed()
+    box = question.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    assert axe_problems(pg) == []
+    question.screenshot(path=str(ARTIFACTS / f"add-form-areas-{width}.png"))
+    assert pg.errors == []
+    context.close()
