@@ -47,6 +47,7 @@ def test_every_listing_has_an_entry_page(site, bundled_entries):
         assert "<h1 id=\"listing-name\">" in html
         assert "Not yet verified — from " in html  # every bundled listing is unverified: where it came from
         assert "last reviewed" not in html  # never a placeholder review date
+        assert "Cost not known — ask the group" in html and "Cost varies" not in html  # the reports give no cost
         assert 'type="application/ld+json"' in html
 
 

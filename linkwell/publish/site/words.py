@@ -132,10 +132,13 @@ def unverified_notice(entry: dict) -> str:
     return f"Not yet verified — from {origin}" + (f", {year}" if year.isdigit() else "")
 
 
+def cost_known(entry: dict) -> bool:
+    """False for a bare "varies": what harvests and report listings set when the source gave no cost
+    (the schema requires a value); "varies" with a ``cost_note`` says how it varies."""
+    return not (entry.get("cost") == "varies" and not entry.get("cost_note"))
+
+
 def cost(entry: dict) -> str:
-    """The cost in words: "Cost varies" only where a note says how (``cost_note``); a bare "varies"
-    is what harvests set when the source gave no cost, so it reads as not known."""
+    """The cost in words: "Cost varies" only where a note says how; otherwise not known."""
     value = entry.get("cost")
-    if value == "varies" and not entry.get("cost_note"):
-        return COST_UNKNOWN
-    return COST.get(value, value)
+    return COST.get(value, value) if cost_known(entry) else COST_UNKNOWN
