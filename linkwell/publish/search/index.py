@@ -53,6 +53,7 @@ import marshal
 import shutil
 from pathlib import Path
 
+from linkwell.listings.areas import areas_text
 from linkwell.listings.describe import DAY_NAMES, DAYS, LANGUAGE_NAMES, age_text, schedule_text
 from linkwell.listings.digest import entry_digest
 from linkwell.listings.freshness import freshness
@@ -235,6 +236,8 @@ def entry_facts(entry: dict, today: dt.date, index_of: dict, centroids: dict) ->
     where = ", ".join(loc[k] for k in ("venue", "address", "postcode") if loc.get(k))
     if where:
         rec["w"] = where
+    if entry.get("areas_served"):
+        rec["v"] = areas_text(entry["areas_served"])  # "all of London", "Lewisham and Greenwich"
     tile = None
     point = entry_point(entry, centroids)
     if point:

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from functools import lru_cache
 
+from linkwell.listings.areas import areas_text
 from linkwell.listings.describe import LANGUAGE_NAMES
 from linkwell.reference import vocabulary
 
@@ -56,6 +57,12 @@ def group(slug: str) -> str:
 
 def language(code: str) -> str:
     return LANGUAGE_NAMES.get(code, code.upper())
+
+
+def serves(areas) -> str:
+    """"Serves Lewisham, Greenwich and Southwark", "Serves all of London", or "" when not known."""
+    text = areas_text(areas)
+    return f"Serves {text}" if text else ""
 
 
 def join_words(items: list[str]) -> str:
