@@ -214,15 +214,20 @@ def test_valid_answers_give_the_prefilled_issue_url_and_yaml(page, tmp_path):
         answers[key] = answers[key].split(", ")
     answers |= {"delivery": ["In person"], "days": ["Tuesday"], "accessibility": ["Step-free access"],
                 "confirm": CONFIRM}
+    assert from_issue(tmp_path, answers, "--today", entry["last_verified"]) == entry
+
+
+def from_issue(tmp_path, answers: dict, *options: str) -> dict:
+    """What ``linkwell from-issue`` writes from an add-your-group issue with these answers (the
+    Lewisham listing "Hither Green Chair Yoga")."""
     body = tmp_path / "body.md"
     body.write_text(render("add-your-group.yml", answers), encoding="utf-8")
     directory = tmp_path / "directory"
     directory.mkdir()
     out = subprocess.run([str(PROJECT / ".venv" / "bin" / "linkwell"), "from-issue", str(body), "--directory",
-                          str(directory), "--today", entry["last_verified"]], capture_output=True, text=True)
+                          str(directory), *options], capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
-    written = yaml.safe_load((directory / "lewisham" / "hither-green-chair-yoga.yml").read_text(encoding="utf-8"))
-    assert written == entry
+    return yaml.safe_load((directory / "lewisham" / "hither-green-chair-yoga.yml").read_text(encoding="utf-8"))
 
 
 def test_postcode_alone_is_enough_for_the_borough(page):
@@ -318,15 +323,7 @@ def test_which_areas_it_takes_people_from(page, tmp_path):
                "venue": "Deptford Lounge", "postcode": "SE8 4RJ", "delivery": ["In person"], "cost": "Free",
                "access": ["Just turn up (drop-in)"], "areas_served": params["areas_served"][0].split(", "),
                "confirm": CONFIRM}
-    body = tmp_path / "body.md"
-    body.write_text(render("add-your-group.yml", answers), encoding="utf-8")
-    directory = tmp_path / "directory"
-    directory.mkdir()
-    out = subprocess.run([str(PROJECT / ".venv" / "bin" / "linkwell"), "from-issue", str(body), "--directory",
-                          str(directory)], capture_output=True, text=True)
-    assert out.returncode == 0, out.stdout + out.stderr
-    written = yaml.safe_load((directory / "lewisham" / "hither-green-chair-yoga.yml").read_text(encoding="utf-8"))
-    assert written["areas_served"] == ["greenwich", "lewisham"]
+    assert from_issue(tmp_path, answers)["areas_served"] == ["greenwich", "lewisham"]
 
     # "All of London" ticked with boroughs means all of London
     page.check('input[name=areas_served][value=london]')

@@ -13,10 +13,9 @@ import yaml
 from fixtures_harvest import entries, run_harvest
 from fixtures_harvest.platforms import (
     localgov_service,
-    opd_list_item,
-    opd_organizations,
     opd_service,
     porism_service,
+    serve_opd,
     v1_location,
 )
 from test_harvest_platforms import harvest_twice, section, serve_v1
@@ -35,17 +34,6 @@ def gss_area(n: int, name: str, code: str | None, **more) -> dict:
             "extent_type": "ons-gss-code" if code else None, "uri": f"{GSS_URI}{code}" if code else ""}
     item.update(more)
     return item
-
-
-def serve_opd(httpserver, full: list[dict]) -> str:
-    listing = {"total_items": len(full), "total_pages": 1, "page_number": 1, "size": 10, "first_page": True,
-               "last_page": True, "empty": False, "contents": [opd_list_item(r) for r in full]}
-    httpserver.expect_request("/opd/services", query_string="page=1&per_page=10").respond_with_json(listing)
-    for record in full:
-        httpserver.expect_request(f"/opd/services/{record['id']}").respond_with_json(record)
-    httpserver.expect_request("/opd/organizations").respond_with_data(json.dumps(opd_organizations(full)),
-                                                                     content_type="application/json")
-    return httpserver.url_for("/opd")
 
 
 def opd_feed() -> list[dict]:

@@ -4,14 +4,12 @@ organisational contacts only, a clean ``linkwell validate`` and an idempotent se
 
 from __future__ import annotations
 
-import json
 import math
 
 from click.testing import CliRunner
 from fixtures_harvest import entries, run_harvest, snapshot
 from fixtures_harvest.platforms import (
     localgov_service,
-    opd_list_item,
     opd_organizations,
     opd_service,
     outpost_body,
@@ -20,6 +18,7 @@ from fixtures_harvest.platforms import (
     outpost_service,
     outpost_taxonomies,
     porism_service,
+    serve_opd,
     v1_location,
 )
 
@@ -195,14 +194,7 @@ def test_porism_and_localgov_v1_shapes(httpserver, tmp_path):
 def test_open_place_directory_shape(httpserver, tmp_path):
     full = [opd_service(1, TOTTENHAM), opd_service(2, None, name="Phone befriending",
                                                    attributes=[{"id": "a", "taxonomy_term": {"term": "Befriending"}}])]
-    listing = {"total_items": 2, "total_pages": 1, "page_number": 1, "size": 10, "first_page": True,
-               "last_page": True, "empty": False, "contents": [opd_list_item(r) for r in full]}
-    httpserver.expect_request("/opd/services", query_string="page=1&per_page=10").respond_with_json(listing)
-    for record in full:
-        httpserver.expect_request(f"/opd/services/{record['id']}").respond_with_json(record)
-    httpserver.expect_request("/opd/organizations").respond_with_data(json.dumps(opd_organizations(full)),
-                                                                     content_type="application/json")
-    source = {"id": "opd", "kind": "oruk", "url": httpserver.url_for("/opd"), "borough": "haringey",
+    source = {"id": "opd", "kind": "oruk", "url": serve_opd(httpserver, full), "borough": "haringey",
               "oruk": {"page_size": 10}, "mapping": {"Crafts and hobbies": ["creative"]}}
     result = harvest_twice(tmp_path, [source])
     got = entries(tmp_path / "directory")

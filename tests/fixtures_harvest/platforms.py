@@ -227,6 +227,19 @@ def opd_organizations(records: list) -> list:
 
 # --- OpenActive (RPDE 1.0, modelling specification 2.0) -----------------------------------------
 
+def serve_opd(httpserver, full: list[dict]) -> str:
+    """Serve ``full`` (``opd_service`` records) as Open Place Directory does: one list page of
+    summaries, each record's detail at ``/services/<id>``, organisations as a bare array; the base URL."""
+    listing = {"total_items": len(full), "total_pages": 1, "page_number": 1, "size": 10, "first_page": True,
+               "last_page": True, "empty": False, "contents": [opd_list_item(r) for r in full]}
+    httpserver.expect_request("/opd/services", query_string="page=1&per_page=10").respond_with_json(listing)
+    for record in full:
+        httpserver.expect_request(f"/opd/services/{record['id']}").respond_with_json(record)
+    httpserver.expect_request("/opd/organizations").respond_with_data(json.dumps(opd_organizations(full)),
+                                                                     content_type="application/json")
+    return httpserver.url_for("/opd")
+
+
 def oa_item(item_id, modified, data=None, *, kind="SessionSeries", state="updated") -> dict:
     out = {"state": state, "kind": kind, "id": item_id, "modified": modified}
     if data is not None:
