@@ -18,7 +18,7 @@ from fixtures_harvest.platforms import (
     serve_opd,
     v1_location,
 )
-from test_harvest_platforms import harvest_twice, section, serve_v1
+from test_harvest_platforms import harvest_twice, section, serve_v1, v1_sources
 
 from linkwell.listings.areas import read_area, read_areas
 
@@ -81,10 +81,7 @@ def test_oruk_v1_service_area_names_from_porism_and_localgov(httpserver, tmp_pat
                                  service_areas=[{"id": "9", "service_area": "London Borough of Waltham Forest"},
                                                 {"id": "10", "service_area": "Redbridge"},
                                                 {"id": "11", "service_area": "LB Waltham Forest"}])]
-    sources = [{"id": "porism-v1", "kind": "oruk", "url": serve_v1(httpserver, porism, "/porism/api"),
-                "oruk": {"page_size": 10}, "mapping": {"Dementia support": ["connected"]}},
-               {"id": "localgov-v1", "kind": "oruk", "url": serve_v1(httpserver, localgov, "/localgov/api"),
-                "oruk": {"page_size": 10}}]
+    sources = v1_sources(httpserver, porism, localgov)
     result = harvest_twice(tmp_path, sources)
     listings = entries(tmp_path / "directory")
     assert listings["memory-cafe-1"]["areas_served"] == ["haringey"]

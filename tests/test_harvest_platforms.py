@@ -163,14 +163,19 @@ def serve_v1(httpserver, records: list, path: str = "/o/api") -> str:
     return httpserver.url_for(path)
 
 
+def v1_sources(httpserver, porism: list, localgov: list) -> list[dict]:
+    """Sources for a Porism and a LocalGov Drupal ORUK v1 feed, each served with these records."""
+    return [{"id": "porism-v1", "kind": "oruk", "url": serve_v1(httpserver, porism, "/porism/api"),
+             "oruk": {"page_size": 10}, "mapping": {"Dementia support": ["connected"]}},
+            {"id": "localgov-v1", "kind": "oruk", "url": serve_v1(httpserver, localgov, "/localgov/api"),
+             "oruk": {"page_size": 10}}]
+
+
 def test_porism_and_localgov_v1_shapes(httpserver, tmp_path):
     porism = [porism_service(1, v1_location(1, TOTTENHAM)),
               porism_service(2, v1_location(2, "SG1 1AA", name="Stevenage library"), name="Memory cafe Stevenage")]
     localgov = [localgov_service(1, v1_location(3, WALTHAMSTOW, lat=51.5855, lon=-0.018))]
-    sources = [{"id": "porism-v1", "kind": "oruk", "url": serve_v1(httpserver, porism, "/porism/api"),
-                "oruk": {"page_size": 10}, "mapping": {"Dementia support": ["connected"]}},
-               {"id": "localgov-v1", "kind": "oruk", "url": serve_v1(httpserver, localgov, "/localgov/api"),
-                "oruk": {"page_size": 10}}]
+    sources = v1_sources(httpserver, porism, localgov)
     result = harvest_twice(tmp_path, sources)
     listings = entries(tmp_path / "directory")
     assert set(listings) == {"memory-cafe-1", "chair-based-exercise-1"}
