@@ -183,6 +183,7 @@ def test_each_count_within_a_radius_is_what_ticking_the_option_gives(page, reque
         for value in facet_values()[key]:
             assert shown[key][value] == _shown(within.count({**others, key: [value]}, postcode, miles)), (key, value)
     assert page.locator(f"#lw-{zero_key}-{zero_value}").locator("xpath=..").get_attribute("class") == "lw-opt-none"
+    page.locator(f"#lw-{zero_key}-{zero_value}").scroll_into_view_if_needed()
     shot(page, f"{kind}-counts")
 
     cats = sorted(facet_values()["cat"], key=lambda v: within.count({**base, "cat": [v]}, postcode, miles))
