@@ -5,7 +5,7 @@
  * file of this build, listOf(id list), recordsFor(ordinals), tierOf(meta, ordinal) }. A GeoOrder
  * orders a query's matches by distance (setMatches, then page(n)) and gives every entry within a
  * radius (circle(km)). It reads the position files linkwell/publish/search/files.py writes: g/ tiles
- * by tier, their 2 x 2 blocks and g/<tier>/approx.json. Loaded on the pages that search (not on a
+ * by tier, their 2 x 2 blocks, g/<tier>/approx.json and (for a radius) g/all/ tiles of every tier. Loaded on the pages that search (not on a
  * listing's page); search-index.js calls it only from search().
  */
 (function () {
@@ -43,7 +43,7 @@
     this.m = m; this.point = point; this.io = io; this.distance = {};
     this.circles = {};  // radius -> Promise of the entries within it (circle)
     this.place = {};  // ordinal -> [file of records by place, index in it], for the matches found in tiles
-    var near = Object.keys(m.tiles).map(function (name) {
+    var near = this.near = Object.keys(m.tiles).map(function (name) {
       return { name: name, d: tileDistance(tileRect(m, name), point) };
     }).sort(function (a, b) { return a.d - b.d; });
     // the block: the point's tile and the three toward its nearest corner
@@ -193,38 +193,37 @@
   /* Every entry at an exact place within `radius` km of the point, whatever it matches: { bm: a
    * bitmap of them, list: [{n, d, t, a: 0}] nearest first within each tier }. A listing placed only
    * at its borough's centre is never within a radius (it has no exact place; it is in no tile). Reads
-   * each tile of each tier that the circle reaches: a circle of a mile lies inside the 2 x 2 block
-   * around the point, one file per tier. The results list, each filter option's count and the
-   * empty-result suggestions all take the entries within a radius from here, so they agree. */
+   * each tile the circle reaches, every tier in one file (g/all/<tile>.json). The results list, each
+   * filter option's count and the empty-result suggestions all take the entries within a radius
+   * from here, so they agree. */
   GeoOrder.prototype.circle = function (radius) {
     var self = this, m = this.m;
     if (this.circles[radius]) return this.circles[radius];
-    var job = Promise.all(this.tiers.map(function (tier) {
-      return Promise.all(tier.tiles.filter(function (x) { return x.d <= radius; }).map(function (x) {
-        return self.tileBody(tier, x.name).then(function (body) { return [x.name, body]; });
-      }));
-    })).then(function (tiers) {
+    var job = Promise.all(this.near.filter(function (x) { return x.d <= radius; }).map(function (x) {
+      return self.io.part(m, 'g/all/' + x.name + '.json').then(function (body) { return [x.name, body]; });
+    })).then(function (tiles) {
       var bm = new Uint8Array((m.total + 3) & ~3), list = [];
-      tiers.forEach(function (tiles, t) {
-        tiles.forEach(function (tile) { self.readCircle(t, tile[0], tile[1], radius, bm, list); });
-      });
+      tiles.forEach(function (tile) { self.readCircle(tile[0], tile[1], radius, bm, list); });
       return { bm: bm, list: list.sort(byDistance) };
     });
     this.circles[radius] = job;
     job.catch(function () { delete self.circles[radius]; });
     return job;
   };
-  /* Add the entries of one tile (tier t; body null if none) within `radius` km to bm and list. */
-  GeoOrder.prototype.readCircle = function (t, name, body, radius, bm, list) {
+  /* Add the entries of one tile (body: every tier's, tier after tier; null if none) within `radius`
+   * km to bm and list. */
+  GeoOrder.prototype.readCircle = function (name, body, radius, bm, list) {
     if (!body) return;
-    var r = tileRect(this.m, name), ids = this.io.listOf(body.o);
-    for (var i = 0; i < ids.length; i++) {
-      var d = km(this.point.lat, this.point.lon, r.lat0 + body.p[2 * i] / 10000, r.lon0 + body.p[2 * i + 1] / 10000);
-      if (d > radius) continue;
-      bm[ids[i]] = 1;
-      list.push({ n: ids[i], d: d, t: t, a: 0 });
-      this.distance[ids[i]] = d;
-      this.placed(ids[i], t, name, i);
+    var r = tileRect(this.m, name), ids = this.io.listOf(body.o), i = 0;
+    for (var t = 0; t < body.n.length; t++) {
+      for (var end = i + body.n[t], first = i; i < end; i++) {
+        var d = km(this.point.lat, this.point.lon, r.lat0 + body.p[2 * i] / 10000, r.lon0 + body.p[2 * i + 1] / 10000);
+        if (d > radius) continue;
+        bm[ids[i]] = 1;
+        list.push({ n: ids[i], d: d, t: t, a: 0 });
+        this.distance[ids[i]] = d;
+        this.placed(ids[i], t, name, i - first);  // its index in the tier's tile file
+      }
     }
   };
 
