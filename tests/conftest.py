@@ -110,7 +110,7 @@ def pytest_collection_finish(session):
     """When the wheel tests will run, start building and installing the wheel now (see test_wheel).
     Not in a pytest-xdist worker: every worker collects every test, and another worker's tests
     overlap the install there anyway."""
-    if hasattr(session.config, "workerinput"):
+    if hasattr(session.config, "workerinput") or session.config.option.collectonly:
         return
     if any(item.nodeid.startswith("tests/test_wheel.py") for item in session.items):
         from tests.test_wheel import build_and_install

@@ -296,3 +296,40 @@ def test_the_answers_are_checked_by_ajv_against_the_published_schema(page):
     submit(page)
     assert "characters long; please shorten it to 1,500" in error_of(page, "description")
     assert "the oldest age we accept is 120" in error_of(page, "max_age")
+
+
+def test_which_areas_it_takes_people_from(page, tmp_path):
+    fill_valid(page)
+    page.check('input[name=areas_served][value=lewisham]')
+    page.check('input[name=areas_served][value=greenwich]')
+    submit(page)
+    page.wait_for_selector("#lw-add-result:not([hidden])")
+    params = parse_qs(urlsplit(page.locator("#lw-open-issue").get_attribute("href")).query)
+    assert params["areas_served"] == ["Greenwich, Lewisham"]  # the form's order, as GitHub lists them
+    entry = yaml.safe_load(page.locator("#lw-yaml").text_content())
+    assert entry["areas_served"] == ["greenwich", "lewisham"]
+    schema.entry_validator().validate(entry)
+    page.locator("#lw-f-areas_served").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "add-form-areas.png"))
+
+    # what GitHub sends back from that answer becomes the same field
+    answers = {"name": "Hither Green Chair Yoga", "organisation": "Lee Community Wellbeing",
+               "description": "Gentle seated yoga.", "categories": ["Active: moving and being outdoors"],
+               "venue": "Deptford Lounge", "postcode": "SE8 4RJ", "delivery": ["In person"], "cost": "Free",
+               "access": ["Just turn up (drop-in)"], "areas_served": params["areas_served"][0].split(", "),
+               "confirm": CONFIRM}
+    body = tmp_path / "body.md"
+    body.write_text(render("add-your-group.yml", answers), encoding="utf-8")
+    directory = tmp_path / "directory"
+    directory.mkdir()
+    out = subprocess.run([str(PROJECT / ".venv" / "bin" / "linkwell"), "from-issue", str(body), "--directory",
+                          str(directory)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+    written = yaml.safe_load((directory / "lewisham" / "hither-green-chair-yoga.yml").read_text(encoding="utf-8"))
+    assert written["areas_served"] == ["greenwich", "lewisham"]
+
+    # "All of London" ticked with boroughs means all of London
+    page.check('input[name=areas_served][value=london]')
+    submit(page)
+    page.wait_for_selector("#lw-add-result:not([hidden])")
+    assert yaml.safe_load(page.locator("#lw-yaml").text_content())["areas_served"] == ["london"]

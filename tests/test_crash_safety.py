@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -41,9 +42,18 @@ WRITER = textwrap.dedent("""
 
     root, step, batch = Path(sys.argv[1]), sys.argv[2], json.loads(Path(sys.argv[3]).read_text())
     pause = float(sys.argv[4])
+    hold = Path(sys.argv[5]) if len(sys.argv) > 5 else None  # staging stops at 50 files until this file exists
     if step == "stage":
-        real = journal._write_synced
-        journal._write_synced = lambda path, data: (time.sleep(pause), real(path, data))[1]
+        real, written = journal._write_synced, []
+
+        def slow_write(path, data):
+            time.sleep(pause)
+            real(path, data)
+            written.append(path)
+            while hold and len(written) > 50 and not hold.exists():
+                time.sleep(0.005)
+
+        journal._write_synced = slow_write
     else:
         real_replace = os.replace
         os.replace = lambda a, b: (time.sleep(pause), real_replace(a, b))[1]
@@ -81,10 +91,11 @@ def _wait_for(condition, process: subprocess.Popen, what: str, limit: float = 60
 
 
 def _start_writer(tmp_path: Path, root: Path, cache: Path, step: str, batch: list[dict],
-                  pause: float = 0.005) -> subprocess.Popen:
+                  pause: float = 0.005, hold: Path | None = None) -> subprocess.Popen:
     batch_file = tmp_path / "batch.json"
     batch_file.write_text(json.dumps(batch), encoding="utf-8")
-    return subprocess.Popen([sys.executable, "-c", WRITER, str(root), step, str(batch_file), str(pause)], cwd=CHECKOUT,
+    args = [str(root), step, str(batch_file), str(pause), *([str(hold)] if hold else [])]
+    return subprocess.Popen([sys.executable, "-c", WRITER, *args], cwd=CHECKOUT,
                             env=_env(cache), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -127,13 +138,13 @@ def test_killed_before_the_commit_point_nothing_is_applied_and_the_next_command_
 
 def test_killed_after_the_commit_point_the_next_run_completes_the_whole_batch(tmp_path):
     root, cache = tmp_path / "directory", tmp_path / "cache"
-    batch = _batch(N)
+    batch = _batch(500)
     writer = _start_writer(tmp_path, root, cache, "apply", batch, pause=0.002)
     _wait_for(lambda: len(list(root.rglob("walking-group-*.yml"))) >= 100, writer, "100 renamed files")
     writer.send_signal(signal.SIGKILL)
     writer.wait(30)
     applied = len(list(root.rglob("walking-group-*.yml")))
-    assert 100 <= applied < N  # killed half-way through the renames: half-applied for now
+    assert 100 <= applied < len(batch)  # killed half-way through the renames: half-applied for now
     assert list((cache / "journal").glob("*.commit"))
 
     result = _linkwell(cache, "harvest", "--sources", str(_no_sources(tmp_path)), "--directory", str(root))
@@ -148,13 +159,15 @@ def test_killed_after_the_commit_point_the_next_run_completes_the_whole_batch(tm
 
 def test_validate_during_a_write_reports_its_temporary_files_and_leaves_the_batch_alone(tmp_path):
     root, cache = tmp_path / "directory", tmp_path / "cache"
-    batch = _batch(600)
-    writer = _start_writer(tmp_path, root, cache, "stage", batch, pause=0.1)  # about 8 s of staging
+    batch, go = _batch(600), tmp_path / "go"
+    writer = _start_writer(tmp_path, root, cache, "stage", batch, pause=0, hold=go)  # held after 50 files
     _wait_for(lambda: len(_temporary(root)) >= 50, writer, "50 staged files")
     checked = _linkwell(cache, "validate", str(root))
     assert checked.returncode == 1
     assert "is a temporary file of a write that is under way or was interrupted" in checked.stdout
     assert "Undid" not in checked.stderr
+    assert writer.poll() is None, "the writer was still staging while validate ran"
+    go.touch()
     out, err = writer.communicate(timeout=120)
     assert writer.returncode == 0 and "finished" in out, err
     assert _temporary(root) == [] and len(list(root.rglob("*.yml"))) == 600
@@ -166,8 +179,10 @@ PCS = london_postcodes(12)
 def test_two_harvests_at_once_wait_for_each_other_and_lose_nothing(httpserver, tmp_path):
     records = [oruk_v3(i, PCS[i]) for i in range(6)]
 
-    def slow_page(request):  # the first harvest holds the lock for a while
-        time.sleep(1.5)
+    release = threading.Event()
+
+    def slow_page(request):  # the first harvest holds the lock until the second is seen waiting
+        release.wait(30)
         return Response(json.dumps({"total_items": 6, "total_pages": 1, "page_number": 1, "contents": records}),
                         content_type="application/json")
 
@@ -191,12 +206,17 @@ def test_two_harvests_at_once_wait_for_each_other_and_lose_nothing(httpserver, t
     while not (cache / lock.LOCK_FILE).exists() or not (cache / lock.LOCK_FILE).read_text():
         assert time.monotonic() < deadline and first.poll() is None
         time.sleep(0.02)
-    second = _linkwell(cache, "harvest", "--sources", str(rpde), *common)
+    second = subprocess.Popen([sys.executable, "-m", "linkwell", "harvest", "--sources", str(rpde), *common],
+                              cwd=CHECKOUT, env=_env(cache), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    said = second.stderr.readline()  # blocks until the second run says it waits (or ends)
+    release.set()
     out, err = first.communicate(timeout=60)
+    _out, second_err = second.communicate(timeout=60)
+    second_err = said + second_err
     assert first.returncode == 0, err
-    assert second.returncode == 0, second.stderr
-    assert "Waiting for process" in second.stderr and "linkwell harvest" in second.stderr
-    assert "Wrote 6 listing files" in err and "Wrote 4 listing files" in second.stderr
+    assert second.returncode == 0, second_err
+    assert "Waiting for process" in said and "linkwell harvest" in said
+    assert "Wrote 6 listing files" in err and "Wrote 4 listing files" in second_err
     got = entries(root)
     assert len(got) == 10
     sources = sorted(item["source_id"] for e in got.values() for item in e["sources"])

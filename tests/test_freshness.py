@@ -48,3 +48,17 @@ def test_month_arithmetic():
     assert months_between(D("2025-01-31"), D("2025-02-27")) == 0
     assert months_between(D("2025-01-31"), D("2025-02-28")) == 1  # month ends clamp
     assert months_between(D("2025-01-15"), D("2026-01-15")) == 12
+
+
+def test_a_never_verified_listing_is_dated_by_its_citation_else_by_when_it_was_first_seen():
+    from linkwell.publish.site.words import unverified_notice
+
+    cited = {"kind": "manual", "first_seen": "2026-11-23",
+             "title": "London's Covid Community Response Hubs (GLA, 2020) (Case Study 1: Croydon, 2019 figures)"}
+    assert unverified_notice({"sources": [cited]}) == ("Not yet verified — from London's Covid Community Response"
+                                                       " Hubs, 2020")
+    undated = dict(cited, title="VCSE Sector Engagement and Social Prescribing (GLA, Community Well Partnership)")
+    assert unverified_notice({"sources": [undated]}).endswith("Social Prescribing, 2026")
+    harvested = {"kind": "oruk", "first_seen": "2025-03-01"}
+    assert unverified_notice({"sources": [harvested]}) == "Not yet verified — from an Open Referral UK directory, 2025"
+    assert unverified_notice({"sources": []}) == "Not yet verified"

@@ -23,13 +23,18 @@ from tests.conftest import VALID_ENTRY
 FAST = {"timeout": (0.5, 0.5), "retries": 1, "backoff": 0.01}
 
 
-@pytest.fixture
-def server():
-    srv = HTTPServer(host="127.0.0.1", threaded=True)
+@pytest.fixture(scope="module")
+def _threaded_server():
+    srv = HTTPServer(host="127.0.0.1", threaded=True)  # threaded: several link checks at once
     srv.start()
     yield srv
-    srv.clear()
     srv.stop()
+
+
+@pytest.fixture
+def server(_threaded_server):
+    yield _threaded_server
+    _threaded_server.clear()
 
 
 @pytest.fixture

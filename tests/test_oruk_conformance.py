@@ -8,10 +8,11 @@ gave; optional endpoints may answer 404, anything 2xx must validate. Every answe
 against the vendored HSDS 3.0 response schemas and the ORUK 3.0 profile. On top of that, a client
 walks every page with ``?page=N`` and must never see a page twice or loop.
 
-Two hosts: ``plain`` is Python's http.server (query strings ignored, ``index.html`` for a folder,
+Hosts: ``plain`` is Python's http.server (query strings ignored, ``index.html`` for a folder,
 types from extensions: what GitHub Pages does); ``routed`` additionally applies the ``_redirects``
 and ``_headers`` files the build writes, the way Netlify reads them (a rule with ``page=:page``
-matches requests carrying that parameter; ``_headers`` paths use ``*``). Sites: the bundled
+matches requests carrying that parameter; ``_headers`` paths use ``*``); real nginx and Caddy run
+with the configuration the for-councils page gives (tests/web_servers.py). Sites: the bundled
 directory built by the real ``linkwell build``, and 3,000 synthetic listings (six pages of 500)
 built by ``linkwell build --feeds-only``.
 """
@@ -31,6 +32,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+import web_servers
 from oruk_schemas import OPTIONAL, oruk, problems, response
 from test_site_support import bundled_site, run_linkwell, serve
 
@@ -290,6 +292,23 @@ def test_three_thousand_listings_on_a_host_that_routes_page_numbers(synthetic):
         assert get(f"{validator.base}/services?page=7").status == 404  # past the last page
         assert get(f"{validator.base}/services?page=../../directory.json").status == 404
         assert len(get(f"{validator.base}/services").json()["contents"]) == 3000  # no page asked: all
+
+
+@pytest.mark.parametrize("server", ["nginx", "caddy"])
+def test_three_thousand_listings_behind_the_for_councils_page_server_configuration(synthetic, server):
+    """Real nginx and Caddy with the snippets the for-councils page gives (hosting.NGINX / CADDY)."""
+    with getattr(web_servers, server)(synthetic) as url:
+        validator = conformance(url + "openreferral", expected_services=3000, expected_pages=6)
+        for path in ("", "/", "/services", "/services/?page=3", "/services/" + validator.walk("/services")[42],
+                     "/organizations", "/taxonomies"):
+            answer = get(validator.base + path)
+            assert (answer.status, answer.content_type) == (200, "application/json; charset=utf-8"), path
+        with urllib.request.urlopen(validator.base + "/services?page=2", timeout=30) as answer:
+            assert answer.headers["Access-Control-Allow-Origin"] == "*"
+        assert get(f"{validator.base}/services?page=7").status == 404  # past the last page
+        assert len(get(f"{validator.base}/services").json()["contents"]) == 3000  # no page asked: all
+        odd = get(f"{validator.base}/services?page=../../directory.json")  # the whole list, or nothing
+        assert odd.status == 404 or len(odd.json()["contents"]) == 3000
 
 
 def test_a_static_host_folder_listing_is_caught(tmp_path):

@@ -47,6 +47,7 @@ def test_every_listing_has_an_entry_page(site, bundled_entries):
         assert "<h1 id=\"listing-name\">" in html
         assert "Not yet verified — from " in html  # every bundled listing is unverified: where it came from
         assert "last reviewed" not in html  # never a placeholder review date
+        assert "Cost not known — ask the group" in html and "Cost varies" not in html  # the reports give no cost
         assert 'type="application/ld+json"' in html
 
 
@@ -239,18 +240,19 @@ def test_mkdocs_build_strict_has_no_warnings(tmp_path):
 def test_builds_with_properdocs(tmp_path):
     """ProperDocs (a drop-in fork of MkDocs 1.6) builds the same site through the same plugin.
 
-    It is installed, pinned, into a throwaway venv that sees this project's packages through a
-    .pth file, so only ProperDocs itself is downloaded from PyPI.
+    It is installed, pinned, into a throwaway venv (without a pip of its own: ours installs into it)
+    that sees this project's packages through a .pth file, so only ProperDocs itself is downloaded.
     """
     import site as site_module
     env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=True).create(env_dir)
+    venv.EnvBuilder(with_pip=False).create(env_dir)
     py = env_dir / "bin" / "python"
     ours = [p for p in site_module.getsitepackages() if p.endswith("site-packages")]
     purelib = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                              capture_output=True, text=True, check=True).stdout.strip()
     Path(purelib, "linkwell-project.pth").write_text("\n".join([*ours, str(PROJECT)]) + "\n")
-    install = subprocess.run([str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+    install = subprocess.run([sys.executable, "-m", "pip", "--python", str(py), "install", "--quiet",
+                              "--disable-pip-version-check",
                               f"properdocs=={PROPERDOCS_VERSION}"], capture_output=True, text=True, timeout=900)
     assert install.returncode == 0, install.stderr[-2000:]
     env = dict(os.environ, LINKWELL_CACHE_DIR=str(tmp_path / "cache"))

@@ -52,6 +52,9 @@ def honesty_problems(entries: dict[str, dict]) -> list[str]:
         contact, location = entry.get("contact", {}), entry.get("location", {})
         if "phone" in contact or "email" in contact or "postcode" in location or "address" in location:
             problems.append(f"{entry['id']}: contact details or an address that no group gave us")
+        if entry["cost"] != "varies" or "cost_note" in entry:
+            problems.append(f"{entry['id']}: a cost the report does not state (leave cost: varies with no note,"
+                            " which the site shows as 'Cost not known — ask the group')")
         if not entry["sources"][0].get("title") or entry["verified_by"] != "unverified":
             problems.append(f"{entry['id']}: taken from a report, so it names the report and is unverified")
     return problems
@@ -77,7 +80,7 @@ def test_a_group_submitting_its_own_listing_keeps_the_directory_honest(tmp_path)
     assert len(submitted) == 1 and submitted[0]["location"].get("postcode")
     assert honesty_problems(entries) == []
     entries["fake-group"] = {**submitted[0], "id": "fake-group", "verified_by": "unverified"}
-    assert len(honesty_problems(entries)) == 3
+    assert len(honesty_problems(entries)) == 4  # synthetic id, contacts, a cost, no report named
 
 
 def test_valid_file_passes(make_listing):

@@ -13,6 +13,10 @@ source's default ``borough`` only places records with no location at all (online
 ``SourceResult.defaulted`` counts them. When the record's or the source's borough disagrees with
 the postcode, the postcode wins and ``SourceResult.disagreements`` says so.
 
+The areas a record serves (``Draft.areas``: names, GSS codes, "Greater London"...) become
+``areas_served`` through ``linkwell.listings.areas.read_areas``; areas outside London and text not
+understood are left out and counted in ``SourceResult.areas_not_read`` for the report.
+
 ``SourceResult`` collects one source's run: candidates, ``skipped`` records (``Skip``: record id,
 field, message), ``dropped`` (outside London), ``labels`` and ``unmapped`` labels with counts,
 ``personal`` (personal contacts left out) and ``personal_records``, ``deleted`` record ids (RPDE),
@@ -27,6 +31,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from linkwell.listings.areas import read_areas
 from linkwell.reference import schema
 from linkwell.reference.boroughs import by_name
 
@@ -85,6 +90,7 @@ class SourceResult:
     defaulted: int = 0  # candidates placed in the source's default borough (no location at all)
     personal: int = 0  # personal contacts left out
     personal_records: int = 0  # candidates that had some
+    areas_not_read: Counter = field(default_factory=Counter)  # areas served outside London or not understood
     state: dict | None = None
     not_modified: bool = False
 
@@ -110,6 +116,7 @@ class Draft:
     lat: float | None = None
     lon: float | None = None
     borough: str | None = None  # the record's own borough field, if it has one
+    areas: list = field(default_factory=list)  # the areas it serves, as the source writes them
     delivery: list = field(default_factory=list)
     schedule: list = field(default_factory=list)
     cost: str | None = None
@@ -207,6 +214,9 @@ class Finisher:
         if activities:
             fields["activities"] = activities
         fields["borough"] = borough
+        areas = self._areas(d)
+        if areas:
+            fields["areas_served"] = areas
         if location:
             fields["location"] = location
         fields["delivery"] = self._delivery(d, location)
@@ -236,6 +246,13 @@ class Finisher:
         categories = categories or set(self.source.default_categories)
         return ([c for c in self.order["categories"] if c in categories],
                 [a for a in self.order["activities"] if a in activities])
+
+    def _areas(self, d: Draft) -> list[str]:
+        """The London areas it serves; the rest (outside London, not understood) are counted, never guessed."""
+        areas, not_read = read_areas(d.areas)
+        for piece in not_read:
+            self.result.areas_not_read[piece] += 1
+        return areas
 
     def _organisation(self, d: Draft, name: str) -> dict:
         organisation = {"name": one_line(d.organisation.get("name"), 200) or name}

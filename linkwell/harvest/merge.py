@@ -46,8 +46,8 @@ from linkwell.listings.validate import find_entry_files, validate_paths
 from .check import check_entries
 from .report import render
 
-HARVESTED_FIELDS = ["name", "organisation", "description", "categories", "activities", "borough", "location",
-                    "delivery", "schedule", "cost", "cost_note", "access", "audience", "accessibility",
+HARVESTED_FIELDS = ["name", "organisation", "description", "categories", "activities", "borough", "areas_served",
+                    "location", "delivery", "schedule", "cost", "cost_note", "access", "audience", "accessibility",
                     "languages", "contact", "status"]
 REQUIRED = {"name", "organisation", "description", "categories", "borough", "delivery", "cost", "access",
             "status"}

@@ -18,6 +18,8 @@ record carries, so one source needs no per-platform switch:
   ``name`` (``candidate`` leaves personal ones out);
 - ages: ``minimum_age``/``maximum_age`` (-1 means not set), Outpost's ``min_age``/``max_age``,
   ``eligibilitys[]``; cost from ``cost_options``, ``free``, ``fees``/``fees_description``;
+- areas served: ``service_areas[]`` (3.0 ``name``/``extent``/``extent_type``/``uri``, v1
+  ``service_area``), read by ``candidate`` into ``areas_served``;
 - the date the source last confirmed the record: ``assured_date``, else ``updated_at``, else
   ``last_modified``.
 """
@@ -26,6 +28,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+from linkwell.listings.areas import read_area
 
 from .candidate import Draft, guess_access
 from .contacts import Contact
@@ -238,6 +242,27 @@ def _languages(record: dict) -> list[str]:
     return codes
 
 
+_GSS_RE = re.compile(r"[EWSN]\d{8}")
+
+
+def _service_areas(record: dict) -> list[str]:
+    """Each ``service_areas`` item as one text: its GSS code (``extent`` with ``extent_type``
+    ons-gss-code, or a bare code; a ``uri`` ending in one) when that is a London area, else its
+    ``name`` (3.0) or ``service_area`` (v1), else the code (so the report names what was left out).
+    A GeoJSON or KML ``extent`` is not read; the name is."""
+    out = []
+    for item in _dicts(record.get("service_areas")):
+        extent, uri = _text(item.get("extent")), _text(item.get("uri"))
+        code = extent if _GSS_RE.fullmatch(extent.upper()) else None
+        if not code and uri and _GSS_RE.fullmatch(uri.rstrip("/").rsplit("/", 1)[-1].upper()):
+            code = uri
+        name = _text(item.get("name")) or _text(item.get("service_area"))
+        text = code if code and (read_area(code) or not name) else name
+        if text:
+            out.append(text)
+    return out
+
+
 def draft_from_record(record: dict, record_url: str | None = None, organisations: dict | None = None) -> Draft:
     """Map one ORUK service record (v1, 3.0, Outpost) to a ``Draft``; see the module docstring."""
     org = _org_node(record, organisations or {})
@@ -258,6 +283,7 @@ def draft_from_record(record: dict, record_url: str | None = None, organisations
         postcode=location.postcode if location else None,
         lat=location.lat if location else None,
         lon=location.lon if location else None,
+        areas=_service_areas(record),
         delivery=_delivery(record, location, virtual),
         schedule=_schedules(record, location),
         cost=cost,

@@ -3,7 +3,8 @@
 ``render(plan, dry_run=False)`` takes a ``merge.Plan`` and returns the report: a table per
 source, then sections for new, updated and kept listings, listings found in more than one source,
 records not seen upstream, skipped records, records dropped outside London, records placed by
-their location rather than the borough they were given, unmapped labels and notes (records placed
+their location rather than the borough they were given, areas served that were left out
+(outside London or not understood), unmapped labels and notes (records placed
 in a default borough, personal contacts left out, feeds that changed while read). With
 ``dry_run`` it ends with a ready-to-edit ``mapping:`` block per source: every label the source
 used, with its record count and its current mapping (``[]`` where it has none yet). Everything
@@ -86,6 +87,9 @@ def _sections(plan) -> list[tuple[str, list[str]]]:
         ("Dropped: outside London", [f"- `{r.source.id}` {md(s)}" for r in sources for s in r.dropped]),
         ("Placed by their location, not by the borough given", [
             f"- `{r.source.id}` {md(s)}" for r in sources for s in r.disagreements]),
+        ("Areas served left out: outside London or not understood (never guessed)", [
+            f"- `{r.source.id}`: \"{md(area)}\" ({_plural(n, 'record')})"
+            for r in sources for area, n in sorted(r.areas_not_read.items())]),
         ("Unmapped labels (add them to the source's mapping in the sources file)", [
             f"- `{r.source.id}`: \"{md(label)}\" ({_plural(n, 'record')})"
             for r in sources for label, n in sorted(r.unmapped.items())]),

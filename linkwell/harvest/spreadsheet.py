@@ -8,10 +8,12 @@ Headers are matched through ``HEADER_ALIASES``, ignoring case, spaces and punctu
 Code", "post code" and "POSTCODE" are all ``postcode``); the header row is the row among the first
 ten that matches most aliases, so title rows above it are fine, and merged header cells (XLSX) are
 filled across their range, with a group header above ("Contact" over "Phone") tried as a prefix.
-Unknown columns are reported once and ignored; blank rows are skipped. Each bad row is reported
-with its row number and field while good rows still load. Dates may be written 2025-03-01,
-01/03/2025 or 1 March 2025 (or be real spreadsheet dates). A row's record id is its ``id`` column
-when there is one, else its name and postcode, so re-sorting the sheet changes nothing.
+An "Area served" / "Areas covered" column (borough names, "London-wide", GSS codes, several in one
+cell) fills ``areas_served``. Unknown columns are reported once and ignored; blank rows are
+skipped. Each bad row is reported with its row number and field while good rows still load.
+Dates may be written 2025-03-01, 01/03/2025 or 1 March 2025 (or be real spreadsheet dates). A
+row's record id is its ``id`` column when there is one, else its name and postcode, so re-sorting
+the sheet changes nothing.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ HEADER_ALIASES: dict[str, list[str]] = {
     "categories": ["category", "categories", "theme", "themes", "type", "five ways"],
     "activities": ["activities", "activity", "activity type", "tags", "keywords", "subcategory"],
     "borough": ["borough", "local authority", "council", "london borough"],
+    "areas": ["area served", "areas served", "areas covered", "area covered", "service area", "service areas",
+              "catchment", "catchment area", "boroughs served", "boroughs covered", "coverage", "which areas"],
     "venue": ["venue", "location", "venue name", "place", "where"],
     "address": ["address", "street address", "address line 1", "full address", "venue address"],
     "postcode": ["postcode", "post code", "postal code", "zip", "venue postcode"],
@@ -228,6 +232,7 @@ def draft_from_row(cells: dict, row_number: int) -> Draft:
         address=cells.get("address"),
         postcode=postcode or None,
         borough=cells.get("borough"),
+        areas=[cells["areas"]] if isinstance(cells.get("areas"), str) else [],
         delivery=_words(cells.get("delivery"), _DELIVERY),
         schedule=_schedule(cells),
         cost=cost,

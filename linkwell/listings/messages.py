@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 
+from linkwell.listings.areas import suggest
 from linkwell.listings.loader import LoadedDocument
 
 _TYPE_WORDS = {"string": "text", "integer": "a whole number", "number": "a number", "array": "a list",
@@ -78,8 +79,35 @@ def _wrong_type(error, path, value):
 
 
 def _not_allowed(error, path, value):
+    if path and (path[0] == "borough" or (path[0] == "areas_served" and len(path) == 2)):
+        return [(path, _place_help(path[0], value))]
     options = ", ".join(str(o) for o in error.validator_value)
     return [(path, f"{_show(value)} is not one of the allowed values: {options}")]
+
+
+def _place_help(key: str, value) -> str:
+    """A borough or area that is not one of ours: the nearest slug, or how to write one."""
+    guess = suggest(value)
+    if key == "borough":
+        guess = None if guess == "london" else guess
+        shape = "a London borough slug, like lewisham or tower-hamlets"
+    else:
+        shape = "a London borough slug, like lewisham or tower-hamlets, or london for all of London"
+    if guess and guess != value:
+        return f"{_show(value)} is not {shape}; did you mean {guess}? See schema/README.md for every slug"
+    return f"{_show(value)} is not {shape}; see schema/README.md for every slug"
+
+
+def _repeated(error, path, value):
+    if path == ("areas_served",) and isinstance(value, list):
+        seen, twice = set(), []
+        for item in value:
+            if item in seen and item not in twice:
+                twice.append(item)
+            seen.add(item)
+        named = ", ".join(str(t) for t in twice)
+        return [(path, f"lists {named} more than once; give each area once")]
+    return [(path, "lists the same value more than once")]
 
 
 def _pattern(error, path, value):
@@ -116,11 +144,14 @@ _EXPLAIN = {
     "enum": _not_allowed,
     "pattern": _pattern,
     "format": lambda error, path, value: [(path, f'must be a real date written as "YYYY-MM-DD" (got {_show(value)})')],
-    "minItems": lambda error, path, value: [(path, "needs at least one value")],
+    "minItems": lambda error, path, value: [(path, "needs at least one value" + (
+        "; leave areas_served out when you do not know" if path == ("areas_served",) else ""))],
+    "maxItems": lambda error, path, value: [(path, f"lists {len(value)} areas; London has 33 boroughs: "
+                                                   "write [london] for all of London")],
     "minLength": lambda error, path, value: [(path, "must not be empty")],
     "maxLength": lambda error, path, value: [
         (path, f"is {len(value):,} characters long; the limit is {error.validator_value:,}")],
-    "uniqueItems": lambda error, path, value: [(path, "lists the same value more than once")],
+    "uniqueItems": _repeated,
     "minimum": _out_of_range,
     "maximum": _out_of_range,
     "dependentRequired": lambda error, path, value: [(path, "lat and lon must be given together")],

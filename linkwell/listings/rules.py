@@ -105,6 +105,7 @@ def _semantic_errors(entry: dict, path: str) -> list[tuple[tuple, str]]:
         opens, closes = slot.get("opens"), slot.get("closes")
         if opens and closes and closes <= opens:
             out.append((("schedule", i, "closes"), f"closing time {closes} is not after opening time {opens}"))
+    out += _areas_problems(entry)
     audience = entry.get("audience") or {}
     if "min_age" in audience and "max_age" in audience and audience["min_age"] > audience["max_age"]:
         out.append((("audience", "max_age"), "is lower than min_age"))
@@ -112,6 +113,16 @@ def _semantic_errors(entry: dict, path: str) -> list[tuple[tuple, str]]:
         out.append((("location",), "is needed for an in-person listing: give at least the venue or "
                                    "postcode (or set delivery to online/phone only)"))
     return out
+
+
+def _areas_problems(entry: dict) -> list[tuple[tuple, str]]:
+    areas = entry.get("areas_served") or []
+    if "london" in areas and len(areas) > 1:
+        return [(("areas_served",), "london already means all of London; write areas_served: [london] alone, "
+                                    "or list only the boroughs")]
+    if len(areas) == len(BOROUGHS):
+        return [(("areas_served",), "names every London borough; write areas_served: [london] instead")]
+    return []
 
 
 def _line(document: LoadedDocument | None, path: tuple) -> int:

@@ -11,13 +11,16 @@ for an unwritable cache. Data is plain dicts, lists, tuples and scalars, stored 
 a changed key, so a rebuild after one edit does not rewrite tens of megabytes.
 
 ``cache_dir()`` is where caches live: ``$LINKWELL_CACHE_DIR``, else ``.linkwell-cache/`` in the
-project (``linkwell.project``), else in the working folder. ``template_cache()`` is a Jinja
-bytecode cache there, so templates (ours and Material's) are compiled once, not on every build;
-Jinja checks each template's source, so an edited template is compiled again.
+project (``linkwell.project``), else in the working folder. ``for_output(out_dir)`` is the folder
+there for the caches of a build into ``out_dir`` (never inside it: a host publishes all it holds).
+``template_cache()`` is a Jinja bytecode cache there, so templates (ours and Material's) are
+compiled once, not on every build; Jinja checks each template's source, so an edited template is
+compiled again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import marshal
 import os
 import zlib
@@ -35,6 +38,12 @@ def cache_dir() -> Path:
         return project.find().cache_dir
     except project.ProjectNotFound:
         return Path.cwd() / ".linkwell-cache"
+
+
+def for_output(out_dir: Path) -> Path:
+    """The cache folder of builds into ``out_dir`` (one per output folder, named by its path)."""
+    key = hashlib.sha256(str(Path(out_dir).resolve()).encode()).hexdigest()[:16]
+    return cache_dir() / "build" / key
 
 
 def template_cache():

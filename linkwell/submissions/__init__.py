@@ -80,6 +80,8 @@ FIELDS: list[Field] = [
     Field("min_age", "Youngest age welcome", "input"),
     Field("max_age", "Oldest age welcome", "input"),
     Field("borough", "Borough", "dropdown", {b.name: b.slug for b in BOROUGHS.values()}),
+    Field("areas_served", "Which areas do you take people from?", "dropdown",
+          {"All of London": "london"} | {b.name: b.slug for b in BOROUGHS.values()}, multiple=True),
     Field("venue", "Venue name", "input"),
     Field("address", "Street address", "input"),
     Field("postcode", "Postcode", "input"),
@@ -119,7 +121,8 @@ _PATHS = {
     "organisation_website": ("organisation", "website"), "description": ("description",),
     "categories": ("categories",), "activities": ("activities",), "audience": ("audience", "groups"),
     "min_age": ("audience", "min_age"), "max_age": ("audience", "max_age"), "borough": ("borough",),
-    "venue": ("location", "venue"), "address": ("location", "address"), "postcode": ("location", "postcode"),
+    "areas_served": ("areas_served",), "venue": ("location", "venue"), "address": ("location", "address"),
+    "postcode": ("location", "postcode"),
     "delivery": ("delivery",), "cost": ("cost",), "cost_note": ("cost_note",), "access": ("access",),
     "accessibility": ("accessibility",), "languages": ("languages",), "website": ("contact", "website"),
     "email": ("contact", "email"), "phone": ("contact", "phone"), "status": ("status",),
@@ -221,6 +224,7 @@ def build_entry(answers: dict, *, today: str, existing_ids: set[str], existing: 
         _check_required(values, problems)
     entry = copy.deepcopy(existing) if updating else {}
     _apply_borough(values, entry, problems)
+    _apply_areas(values)
     _apply_schedule(values, removals, entry, problems)
     for fid, value in values.items():
         set_path(entry, _PATHS[fid], value)
@@ -333,6 +337,13 @@ def _record_source(entry: dict, today: str, issue: str | None) -> None:
     if issue:
         record["record_id"] = str(issue)
     sources.append(record)
+
+
+def _apply_areas(values: dict) -> None:
+    """"All of London" chosen with some boroughs, or every borough ticked, means all of London."""
+    areas = values.get("areas_served")
+    if areas and ("london" in areas or len(areas) == len(BOROUGHS)):
+        values["areas_served"] = ["london"]
 
 
 def _apply_borough(values: dict, entry: dict, problems: list) -> None:

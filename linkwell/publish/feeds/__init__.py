@@ -18,12 +18,12 @@ for. Entries are written sorted by id, so the output depends only on the entries
 when there is one (``common.source_catalogue``).
 
 Incremental: each entry's share of every feed (its ``directory.json`` item, CSV line, GeoJSON
-feature, ORUK list item and organisation) is cached in ``out_dir/.linkwell-feeds.marshal.<n>``
-(``cachefile.write_sharded``: only the shards holding a changed entry are rewritten),
-keyed by the entry's content, the build day and the exporters' code; only new or changed
-entries are recomputed, checked against the feed schema and get their ORUK service file
-written. The files are then assembled from the cached texts — byte for byte what a build
-from scratch writes — and service files of removed entries are deleted.
+feature, ORUK list item and organisation) is cached in ``feeds.marshal.<n>`` in the output folder's
+cache folder (``cachefile.for_output``; ``cachefile.write_sharded``: only the shards holding a
+changed entry are rewritten), keyed by the entry's content, the build day and the exporters' code;
+only new or changed entries are recomputed, checked against the feed schema and get their ORUK
+service file written. The files are then assembled from the cached texts — byte for byte what a
+build from scratch writes — and service files of removed entries are deleted.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from linkwell.speed import cachefile
 
 __all__ = ["FeedError", "write_feeds"]
 
-CACHE_FILE = ".linkwell-feeds.marshal"
+CACHE_FILE = "feeds.marshal"
 # Service files are written by this thread, a batch at a time. A writer thread beside it cost more
 # CPU than it saved wall time: each of its system calls hands the GIL back and forth with the busy
 # thread (20,000 entries: 4.7 s of CPU with one writer thread, 3.9 s without, and no slower).
@@ -94,7 +94,7 @@ def _write_feeds(entries, out_dir, generated_at, sources_file, digests) -> list[
     services.mkdir(parents=True, exist_ok=True)
     on_disk = {e.name: e for e in os.scandir(services)}
     version = _version(today)
-    cache_path = out_dir / CACHE_FILE
+    cache_path = cachefile.for_output(out_dir) / CACHE_FILE
     cached = cachefile.read_sharded(cache_path, version)
     head = directory_json.head(entries, generated_at, catalogue)
     directory_json.check(head | {"entries": []})

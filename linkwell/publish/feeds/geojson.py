@@ -4,8 +4,8 @@ A listing's point is its own ``location.lat/lon``, else the centre of its postco
 bundled postcode table). Listings with neither — online- or phone-only services, and the
 bundled listings with no address yet — are left out of this file (they are in every other
 feed). Properties: ``id``, ``oruk_id``, ``name``, ``organisation``, ``categories``,
-``borough``, ``borough_name``, ``url`` (website, when known), ``status``, ``freshness`` and
-``located_by`` (``entry`` or ``postcode``). Closed listings are included with ``status:
+``borough``, ``borough_name``, ``areas_served`` (when known), ``url`` (website, when known),
+``status``, ``freshness`` and ``located_by`` (``entry`` or ``postcode``). Closed listings are included with ``status:
 closed`` so a map can grey them out or filter them.
 """
 
@@ -31,6 +31,8 @@ def feature(entry: dict, today: dt.date, facts: common.Facts | None = None) -> d
         "organisation": entry["organisation"]["name"], "categories": entry["categories"],
         "borough": entry["borough"], "borough_name": common.borough_name(entry["borough"]),
     }
+    if entry.get("areas_served"):
+        properties["areas_served"] = entry["areas_served"]
     url = common.website(entry)
     if url:
         properties["url"] = url

@@ -15,7 +15,9 @@ closed becomes ``active`` / ``temporarily closed`` / ``defunct``; ``assured_date
 ``unverified``); a stale, unverified, closed or temporarily closed listing says so in
 ``alert``. A location is published when the entry has one (coordinates from the entry or its
 postcode; an ``addresses`` item only when there is a postcode and an address or venue, since
-HSDS requires address_1 and postal_code); online delivery adds a ``virtual`` location. Nested
+HSDS requires address_1 and postal_code); online delivery adds a ``virtual`` location.
+``service_areas`` are the areas it serves when the entry says (``areas_served``: each borough's
+GSS code, or the London region's ``E12000007`` for all of London), else its borough. Nested
 records carry their own ``id`` but not their parent's (``service_id``, ``location_id``,
 ``link_id`` are optional in HSDS and implied by the nesting). Fields with no value are omitted,
 never ``null`` or ``""``. Provenance (sources) is in ``directory.json``, not in ORUK ``metadata``.
@@ -27,6 +29,7 @@ import datetime as dt
 from collections.abc import Callable
 from functools import cache
 
+from linkwell.listings.areas import LONDON, LONDON_GSS, area_name
 from linkwell.listings.describe import LANGUAGE_NAMES, schedule_text
 from linkwell.listings.freshness import Freshness, freshness
 from linkwell.publish.feeds import common
@@ -189,8 +192,14 @@ def _schedules(sub_id: SubId, schedule: list[dict] | None) -> list[dict]:
     return records
 
 
-def _service_areas(sub_id: SubId, borough_slug: str) -> list[dict]:
-    borough = BOROUGHS.get(borough_slug)
+def _service_areas(sub_id: SubId, entry: dict) -> list[dict]:
+    """The areas it serves (``areas_served``: borough GSS codes, or the London region's), else its borough."""
+    areas = entry.get("areas_served")
+    if areas:
+        return [{"id": sub_id(f"service-area/{area}"), "name": area_name(area), "extent_type": "ons-gss-code",
+                 "extent": LONDON_GSS if area == LONDON else BOROUGHS[area].gss}
+                for area in areas if area == LONDON or area in BOROUGHS]
+    borough = BOROUGHS.get(entry["borough"])
     if not borough:
         return []
     return [{"id": sub_id("service-area"), "name": borough.name, "extent_type": "ons-gss-code",
@@ -280,7 +289,7 @@ def service_record(entry: dict, today: dt.date, facts: common.Facts | None = Non
     record = _direct_fields(entry, today, facts)
     _put(record, "phones", _phones(entry, sub_id))
     _put(record, "schedules", _schedules(sub_id, entry.get("schedule")))
-    _put(record, "service_areas", _service_areas(sub_id, entry["borough"]))
+    _put(record, "service_areas", _service_areas(sub_id, entry))
     _put(record, "service_at_locations", _service_at_locations(entry, sub_id, facts.point))
     _put(record, "languages", _languages(sub_id, entry.get("languages")))
     record["organization"] = organization_record(entry["organisation"])

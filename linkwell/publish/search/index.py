@@ -55,6 +55,7 @@ import marshal
 import shutil
 from pathlib import Path
 
+from linkwell.listings.areas import areas_text
 from linkwell.listings.describe import DAY_NAMES, DAYS, LANGUAGE_NAMES, age_text, schedule_text
 from linkwell.listings.digest import entry_digest
 from linkwell.listings.freshness import freshness
@@ -79,7 +80,7 @@ from linkwell.publish.search.files import (
     write_all,
     write_build_folder,
 )
-from linkwell.publish.site.words import unverified_notice
+from linkwell.publish.site.words import cost_known, unverified_notice
 from linkwell.reference import vocabulary
 from linkwell.reference.boroughs import BOROUGHS
 from linkwell.reference.postcodes import POSTCODE_FILE, borough_centres, normalise_postcode, postcodes
@@ -92,6 +93,7 @@ TIERS = ["fresh", "stale", "unverified", "temporarily-closed"]
 
 TIMES = {"daytime": "Daytime (weekdays, starts before 5pm)", "evening": "Evening (from 5pm)",
          "weekend": "Weekend"}
+COST_NOT_KNOWN = ("unknown", "Cost not known")  # the cost filter's extra option (see words.cost_known)
 FACET_FIELDS = {"cat": "categories", "cost": "cost", "del": "delivery", "grp": "groups", "acc": "access",
                 "a11y": "accessibility", "act": "activities"}  # key -> vocabulary field (linkwell.reference.vocabulary)
 
@@ -99,7 +101,8 @@ FACET_FIELDS = {"cat": "categories", "cost": "cost", "del": "delivery", "grp": "
 def facet_values() -> dict[str, list[str]]:
     """Every facet the search offers, in display order: key -> allowed values."""
     values = {key: list(vocabulary.labels(field)) for key, field in FACET_FIELDS.items()}
-    return {"cat": values["cat"], "bor": list(BOROUGHS), "cost": values["cost"], "del": values["del"],
+    return {"cat": values["cat"], "bor": list(BOROUGHS), "cost": values["cost"] + [COST_NOT_KNOWN[0]],
+            "del": values["del"],
             "day": list(DAYS), "time": list(TIMES), "grp": values["grp"], "acc": values["acc"],
             "a11y": values["a11y"], "lang": list(LANGUAGE_NAMES), "act": values["act"]}
 
@@ -117,6 +120,7 @@ def facet_labels() -> dict[str, list[str]]:
     out["day"] = [DAY_NAMES[d] for d in DAYS]
     out["time"] = list(TIMES.values())
     out["lang"] = list(LANGUAGE_NAMES.values())
+    out["cost"].append(COST_NOT_KNOWN[1])
     return {key: out[key] for key in facet_values()}
 
 
@@ -201,7 +205,8 @@ def entry_facts(entry: dict, today: dt.date, index_of: dict, centroids: dict) ->
     days, times = schedule_facets(entry)
     audience = entry.get("audience") or {}
     facts = {
-        "cat": entry["categories"], "bor": [entry["borough"]], "cost": [entry["cost"]],
+        "cat": entry["categories"], "bor": [entry["borough"]],
+        "cost": [entry["cost"] if cost_known(entry) else COST_NOT_KNOWN[0]],
         "del": entry["delivery"], "day": days, "time": times, "grp": audience.get("groups") or (),
         "acc": entry["access"], "a11y": entry.get("accessibility") or (),
         "lang": entry.get("languages") or (), "act": entry.get("activities") or (),
@@ -218,7 +223,7 @@ def entry_facts(entry: dict, today: dt.date, index_of: dict, centroids: dict) ->
            "a": [index_of["acc"][v] for v in entry["access"]]}
     if entry.get("accessibility"):
         rec["x"] = [index_of["a11y"][v] for v in entry["accessibility"]]
-    if entry["cost"] == "varies" and not entry.get("cost_note"):
+    if not cost_known(entry):
         rec["ku"] = 1  # cost not known (see words.cost)
     if entry.get("languages"):
         rec["l"] = [index_of["lang"][v] for v in entry["languages"] if v in index_of["lang"]]
@@ -233,6 +238,8 @@ def entry_facts(entry: dict, today: dt.date, index_of: dict, centroids: dict) ->
     where = ", ".join(loc[k] for k in ("venue", "address", "postcode") if loc.get(k))
     if where:
         rec["w"] = where
+    if entry.get("areas_served"):
+        rec["v"] = areas_text(entry["areas_served"])  # "all of London", "Lewisham and Greenwich"
     tile = None
     point = entry_point(entry, centroids)
     if point:

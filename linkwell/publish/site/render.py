@@ -27,6 +27,7 @@ import orjson
 from markupsafe import Markup, escape
 
 from linkwell.speed import cachefile
+from linkwell.listings.areas import area_name
 from linkwell.reference.boroughs import BOROUGHS
 from linkwell.listings.describe import age_text
 from linkwell.listings.freshness import Freshness, freshness
@@ -187,6 +188,7 @@ class Renderer:
             "description": paragraphs(entry.get("description", "")),
             "venue": location.get("venue"), "address": location.get("address"), "postcode": location.get("postcode"),
             "in_person": "in-person" in (entry.get("delivery") or []),
+            "serves": words.serves(entry.get("areas_served")),
             "languages": words.join_words([words.language(c) for c in entry.get("languages") or []]),
             "category_words": words.join_words([label for _, label in cats]),
             "delivery": words.delivery(entry.get("delivery") or []),
@@ -233,7 +235,9 @@ class Renderer:
         data = {"@context": "https://schema.org", "@type": "Service", "name": entry.get("name", ""),
                 "description": entry.get("description", ""), "provider": provider,
                 "category": [words.category(c) for c in entry.get("categories", [])],
-                "areaServed": {"@type": "AdministrativeArea", "name": region},
+                "areaServed": [{"@type": "AdministrativeArea", "name": area_name(a)}
+                               for a in entry.get("areas_served") or ()] or {"@type": "AdministrativeArea",
+                                                                             "name": region},
                 "isAccessibleForFree": entry.get("cost") == "free"}
         url = self.page_url(f"entries/{entry.get('id', '')}/")
         if url:
@@ -286,10 +290,12 @@ class Renderer:
         meta += [label_html(words.category(c)) for c in entry.get("categories") or []]
         if status and status != "active":
             meta.append(f"<strong>{label_html(words.STATUS.get(status, status))}</strong>")
+        areas = entry.get("areas_served")
+        serves = f'  <p class="lw-item__serves">{label_html(words.serves(tuple(areas)))}</p>\n' if areas else ""
         return (f'<li class="lw-item lw-item--{label_html(fresh.state)}">\n'
                 f'  <h3 class="lw-item__name"><a href="{"../" * depth}entries/{html_text(entry.get("id", ""))}/">'
                 f'{html_text(entry.get("name", ""))}</a></h3>\n'
-                f'  <p class="lw-item__meta">{" · ".join(meta)}</p>\n'
+                f'  <p class="lw-item__meta">{" · ".join(meta)}</p>\n{serves}'
                 f'  <p class="lw-item__text">{html_text(short)}</p>\n'
                 f'  <p class="lw-item__fresh">{label_html(fresh.notice)}</p>\n'
                 "</li>")

@@ -9,8 +9,10 @@ Unknown values fall back to a readable form of the slug rather than failing.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import lru_cache
 
+from linkwell.listings.areas import areas_text
 from linkwell.listings.describe import LANGUAGE_NAMES
 from linkwell.reference import vocabulary
 
@@ -55,6 +57,12 @@ def group(slug: str) -> str:
 
 def language(code: str) -> str:
     return LANGUAGE_NAMES.get(code, code.upper())
+
+
+def serves(areas) -> str:
+    """"Serves Lewisham, Greenwich and Southwark", "Serves all of London", or "" when not known."""
+    text = areas_text(areas)
+    return f"Serves {text}" if text else ""
 
 
 def join_words(items: list[str]) -> str:
@@ -109,26 +117,33 @@ def long_date(value: str) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+_CITED_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
 def unverified_notice(entry: dict) -> str:
     """What a never-verified listing says instead of a review date it never had: where it came from
-    and when ("Not yet verified — from an Open Referral UK directory, 2025"). Its ``last_verified``
-    is then only a placeholder, so it is never shown."""
+    and how old that is ("Not yet verified — from an Open Referral UK directory, 2025"). The year is
+    a citation's own ("… three boroughs (GLA, 2020)" gives 2020: the facts are that old), else the
+    year Linkwell first saw the listing. Its ``last_verified`` is then only a placeholder, never shown."""
     sources = sorted(entry.get("sources") or (), key=lambda s: str(s.get("first_seen", "")))
     if not sources:
         return "Not yet verified"
     first = sources[0]
-    origin = " ".join(str(first.get("title") or "").split()).split(" (")[0]  # a citation's title, not its details
-    if len(origin) > 80:
-        origin = origin[:80].rsplit(" ", 1)[0] + "…"
+    title, _, details = " ".join(str(first.get("title") or "").split()).partition(" (")
+    origin = title if len(title) <= 80 else title[:80].rsplit(" ", 1)[0] + "…"  # a citation's title
     origin = origin or SOURCE_FROM.get(first.get("kind"), slug_words(str(first.get("kind", ""))))
-    year = str(first.get("first_seen", ""))[:4]
+    cited = _CITED_YEAR.findall(details.split(")")[0])
+    year = cited[-1] if cited else str(first.get("first_seen", ""))[:4]
     return f"Not yet verified — from {origin}" + (f", {year}" if year.isdigit() else "")
 
 
+def cost_known(entry: dict) -> bool:
+    """False for a bare "varies": what harvests and report listings set when the source gave no cost
+    (the schema requires a value); "varies" with a ``cost_note`` says how it varies."""
+    return not (entry.get("cost") == "varies" and not entry.get("cost_note"))
+
+
 def cost(entry: dict) -> str:
-    """The cost in words: "Cost varies" only where a note says how (``cost_note``); a bare "varies"
-    is what harvests set when the source gave no cost, so it reads as not known."""
+    """The cost in words: "Cost varies" only where a note says how; otherwise not known."""
     value = entry.get("cost")
-    if value == "varies" and not entry.get("cost_note"):
-        return COST_UNKNOWN
-    return COST.get(value, value)
+    return COST.get(value, value) if cost_known(entry) else COST_UNKNOWN

@@ -16,7 +16,7 @@
     company_number: ["organisation", "company_number"], organisation_website: ["organisation", "website"],
     description: ["description"], categories: ["categories"], activities: ["activities"],
     audience: ["audience", "groups"], min_age: ["audience", "min_age"], max_age: ["audience", "max_age"],
-    borough: ["borough"], venue: ["location", "venue"], address: ["location", "address"],
+    borough: ["borough"], areas_served: ["areas_served"], venue: ["location", "venue"], address: ["location", "address"],
     postcode: ["location", "postcode"], delivery: ["delivery"], days: ["schedule", 0, "days"],
     opens: ["schedule", 0, "opens"], closes: ["schedule", 0, "closes"], frequency: ["schedule", 0, "frequency"],
     schedule_note: ["schedule", 0, "note"], cost: ["cost"], cost_note: ["cost_note"], access: ["access"],
@@ -171,6 +171,8 @@
       entry.borough = "city-of-london"; // worked out from the postcode by the GitHub check; a stand-in here
       entry._boroughFromPostcode = true;
     }
+    var areas = entry.areas_served;  // "All of London" with boroughs, or every borough, is all of London
+    if (areas && (areas.indexOf("london") >= 0 || areas.length === 33)) { entry.areas_served = ["london"]; }
     var a = entry.audience;
     if (a && a.min_age !== undefined && a.max_age !== undefined && a.min_age > a.max_age) {
       problems.push(["max_age", "is lower than the youngest age welcome"]);

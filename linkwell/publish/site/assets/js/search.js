@@ -241,6 +241,7 @@
       var borough = m.labels.bor[rec.b] || '';
       if (distance != null) fact(facts, 'Distance', rec.q ? 'Somewhere in ' + borough : howFar(distance));
       fact(facts, 'Where', rec.w ? rec.w + (borough ? ' (' + borough + ')' : '') : borough);
+      fact(facts, 'Serves', rec.v);  // the areas it takes people from, when known
       fact(facts, 'When', rec.s || NO_TIMES);
       fact(facts, 'Cost', rec.ku ? window.linkwellDom.COST_UNKNOWN : labels(m, 'cost', [rec.k]));
       fact(facts, 'Languages', labels(m, 'lang', rec.l));
