@@ -55,6 +55,7 @@ QUERIES = [
     ("everyday word", "?q=lonely"),
     ("everyday + counts", "?q=lonely&cost=free&counts=1"),
     ("filtered postcode + counts", "?cat=active&cost=free&pc=SE8+4RJ&counts=1"),
+    ("postcode 1 mile + counts", "?cat=creative&pc=SE8+4RJ&r=1&counts=1"),
 ]
 
 
@@ -176,7 +177,8 @@ TIMINGS = r"""t0 => performance.getEntriesByType('resource')
 
 # counts=1 in a query: the Filters panel is open (as it is after the person opened it: its open groups'
 # counts for the whole directory are drawn first, untimed), and the query is done when each option of
-# its open groups shows its count for this search as well as the first page of results.
+# its open groups shows its count for this search as well as the first page of results. r=<miles>: the
+# radius chip of that many miles is chosen (a postcode search cut to the listings within it).
 MEASURE = r"""async query => {
                 const params = new URLSearchParams(query);
                 const counts = params.has('counts');
@@ -195,7 +197,8 @@ MEASURE = r"""async query => {
                 const form = document.getElementById('lw-search');
                 form.querySelector('#lw-q').value = params.get('q') || '';
                 form.querySelector('#lw-pc').value = params.get('pc') || '';
-                for (const [k, v] of params) if (!['q', 'pc'].includes(k))
+                form.querySelector('#lw-r').value = params.get('r') || '';  // a radius chip's miles
+                for (const [k, v] of params) if (!['q', 'pc', 'r'].includes(k))
                   for (const x of v.split(',')) form.querySelector(`input[name="${k}"][value="${x}"]`).checked = true;
                 const list = document.getElementById('lw-results');
                 const status = document.getElementById('lw-status');

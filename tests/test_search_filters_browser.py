@@ -232,7 +232,9 @@ def test_an_empty_result_says_which_change_brings_results_back(page, site, ref):
     else:
         assert button.inner_text().startswith("Remove ")
     shot(page, "suggest")
+    before = page.locator("#lw-status").inner_text()
     button.click()
+    page.wait_for_function("t => document.getElementById('lw-status').textContent !== t", arg=before)
     assert wait_count(page) == max(without_lang, without_bor)
 
 
@@ -462,7 +464,9 @@ def test_radius_chips_keep_what_is_within_so_many_miles(page, site):
     assert searched(page, f"{site['url']}?lang={far_lang}&pc=SE8+4RJ&r=1") == 0
     button = page.locator("#lw-suggest button")
     assert button.inner_text().startswith("Show results at any distance (")
+    before = page.locator("#lw-status").inner_text()
     button.click()
+    page.wait_for_function("t => document.getElementById('lw-status').textContent !== t", arg=before)
     assert wait_count(page) == len(ref_ids(site, "lang", far_lang))
     assert "r=" not in page.url
 

@@ -44,7 +44,8 @@ THEME_DIR = SITE_PACKAGE / "theme"  # overrides of Material's templates, after t
 ASSETS_DIR = SITE_PACKAGE / "assets"  # the site's scripts and styles: js/, css/ (Leaflet is copied by build)
 PAGE_CSS = ["css/linkwell.css", "css/search.css"]
 REPO_URL_MARK = "{{ repo_url }}"
-PAGE_JS = ["js/dom.js", "js/search-index.js", "js/search-filters.js", "js/search.js", "js/shortlist.js"]
+PAGE_JS = ["js/dom.js", "js/search-index.js", "js/search-geo.js", "js/search-filters.js", "js/search.js",
+           "js/shortlist.js"]
 
 
 class LinkwellPlugin(BasePlugin):

@@ -126,16 +126,19 @@ def geo_files(num: Numbered, tiers: int) -> tuple[dict[str, bytes], dict[str, li
     """Position tiles by tier, their 2 x 2 blocks and the records by place; each tile's count per
     tier; and each tier's count of listings placed at their borough's centre, which are not in the
     tiles but in ``g/<tier>/approx.json`` (``{"o": ids, "p": [y, x, ...]}`` from the London box's
-    corner): a search by distance lists them after the exact places. Fills ``num.positions`` and
+    corner): a search by distance lists them after the exact places. Also ``g/all/<tile>.json``: a
+    tile's entries of every tier in one file (``all_tiers_tile``), for the circle of a radius.
+    Fills ``num.positions`` and
     ``num.place_index`` (the facet files with positions need them; a listing at its borough's
     centre has a position but no place index)."""
     files: dict[str, bytes] = {}
     tile_counts: dict[str, list[int]] = defaultdict(lambda: [0] * tiers)
     blocks: dict[tuple[int, str], list[str]] = defaultdict(list)  # (tier, south-west tile) -> its tiles
+    by_tile: dict[str, dict[int, list]] = defaultdict(dict)  # tile -> tier -> its points in place order
     for (t, name), points in num.tiles.items():
         tile_counts[name][t] = len(points)
         tx, ty = (int(c) for c in name.split("-"))
-        points = place_order(points)
+        points = by_tile[name][t] = place_order(points)
         ids = [p[0] for p in points]
         for i, (n, dy, dx) in enumerate(points):
             num.positions[n] = [ty * TILE_Y + dy, tx * TILE_X + dx]
@@ -149,6 +152,8 @@ def geo_files(num: Numbered, tiers: int) -> tuple[dict[str, bytes], dict[str, li
     for (t, corner), names in blocks.items():
         files[f"g/{t}/b{corner}.json"] = b"{" + b",".join(
             json_bytes(name) + b":" + files[f"g/{t}/{name}.json"] for name in sorted(names)) + b"}"
+    for name, per_tier in by_tile.items():
+        files[f"g/all/{name}.json"] = all_tiers_tile(per_tier, tiers)
     approx_counts = [0] * tiers
     for t, points in num.approx.items():
         approx_counts[t] = len(points)
@@ -157,6 +162,17 @@ def geo_files(num: Numbered, tiers: int) -> tuple[dict[str, bytes], dict[str, li
         files[f"g/{t}/approx.json"] = json_bytes({"o": encode_order([p[0] for p in points]),
                                                   "p": [c for p in points for c in p[1:]]})
     return files, dict(sorted(tile_counts.items())), approx_counts
+
+
+def all_tiers_tile(per_tier: dict[int, list[tuple[int, int, int]]], tiers: int) -> bytes:
+    """One tile's entries of every tier, ``{"o": ids, "p": [dy, dx, ...], "n": [count per tier]}``:
+    tier 0's entries in the order of ``g/0/<tile>.json``, then tier 1's, and so on (so an entry's
+    index in its tier's tile file, which locates its record by place, is its index here less the
+    counts of the tiers before it). The browser reads the tiles a radius reaches from these files,
+    one request per tile rather than one per tile and tier."""
+    points = [p for t in range(tiers) for p in per_tier.get(t, ())]
+    return json_bytes({"o": encode_order([p[0] for p in points]), "p": [c for p in points for c in p[1:]],
+                       "n": [len(per_tier.get(t, ())) for t in range(tiers)]})
 
 
 def facet_files(num: Numbered) -> tuple[dict[str, bytes], dict[str, int]]:

@@ -26,7 +26,9 @@
   is a delta list whose gaps may be negative). ``g/<tier>/b<tx>-<ty>.json`` holds the 2 x 2 tiles
   whose south-west one is ``<tx>-<ty>`` (``{"<tile>": body, ...}``, the tiles of that tier holding
   entries): a point is at least half a tile inside the block around it, so one request orders
-  its nearest neighbours;
+  its nearest neighbours; ``g/all/<tx>-<ty>.json`` holds a tile's entries of every tier, tier
+  after tier in their tiles' order (``{"o": ids, "p": [dy, dx, ...], "n": [count per tier]}``): the
+  entries within a radius chosen are read from the tiles the circle reaches, one file each;
 - ``search/<hash>/r/<n>.json`` — compact display records, ``CHUNK`` entries per file, in entry
   order (what results without a postcode show);
 - ``search/<hash>/p/<tier>/<tx>-<ty>-<k>.json`` — the same records by place: a tier's tile file's

@@ -5,7 +5,10 @@
  * Nothing is fetched until search()/lookup is called. Every file is fetched at most once per page.
  * A query is { q, facets: {key: [values]}, age, point: {lat, lon} | null, radius: km | null }; search() resolves to a
  * Result whose page(n) gives the first n ordinals in display order (tier, then relevance or distance)
- * and whose recordsEach(ordinals) gives their display records (by place when sorted by distance).
+ * and whose recordsEach(ordinals) gives their display records (by place when sorted by distance);
+ * result.counts(key) gives each option's count and result.relax() what each constraint holds back,
+ * both within the radius when one is chosen. Ordering by distance and the circle of a radius are
+ * in search-geo.js (window.linkwellGeo), which a page that searches loads too.
  */
 (function () {
   'use strict';
@@ -233,234 +236,8 @@
     return m.tiers.length - 2;
   }
 
-  /* Kilometres between two points (equirectangular; well within 1 % across London). */
-  function km(lat1, lon1, lat2, lon2) {
-    var x = (lon2 - lon1) * Math.cos((lat1 + lat2) * Math.PI / 360) * 111.32, y = (lat2 - lat1) * 110.57;
-    return Math.sqrt(x * x + y * y);
-  }
-  function tileRect(m, name) {
-    var xy = name.split('-'), tx = +xy[0], ty = +xy[1];
-    var lat0 = m.tile[0] + ty * m.tile[2], lon0 = m.tile[1] + tx * m.tile[3];
-    return { lat0: lat0, lon0: lon0, lat1: lat0 + m.tile[2], lon1: lon0 + m.tile[3] };
-  }
-  function tileDistance(r, p) {
-    var lat = Math.min(Math.max(p.lat, r.lat0), r.lat1), lon = Math.min(Math.max(p.lon, r.lon0), r.lon1);
-    return km(p.lat, p.lon, lat, lon);
-  }
-
-  /* Within a tier, listings at an exact place nearest first, then those placed at their borough's
-   * centre (a: 1; nearest centre first). */
-  function byDistance(a, b) { return a.t - b.t || a.a - b.a || a.d - b.d || a.n - b.n; }
-
-  /* Nearest-first within each tier. Position tiles are split by tier (g/<tier>/<tile>.json), so a
-   * tier's matches are ordered from that tier's tiles alone. A tier's first tiles are the 2 x 2 block
-   * around the point, in one file (g/<tier>/b<tx>-<ty>.json), with as many of its nearest other tiles
-   * as the matches are expected to need (firstRound); later tiles are fetched in order of distance
-   * until the first `need` results are certain (no unfetched tile of the tier can hold anything
-   * nearer). Made as soon as the point is known, before the matches are: the first tier's first
-   * round is fetched while the word and filter files are (prefetch); setMatches then gives what to
-   * order. */
-  function GeoOrder(m, point) {
-    this.m = m; this.point = point; this.distance = {};
-    this.place = {};  // ordinal -> [file of records by place, index in it], for the matches found in tiles
-    var near = Object.keys(m.tiles).map(function (name) {
-      return { name: name, d: tileDistance(tileRect(m, name), point) };
-    }).sort(function (a, b) { return a.d - b.d; });
-    // the block: the point's tile and the three toward its nearest corner
-    var bx = Math.floor((point.lon - m.tile[1]) / m.tile[3] - 0.5), by = Math.floor((point.lat - m.tile[0]) / m.tile[2] - 0.5);
-    this.block = bx + '-' + by;
-    var inBlock = {};
-    [0, 1].forEach(function (dx) { [0, 1].forEach(function (dy) { inBlock[(bx + dx) + '-' + (by + dy)] = 1; }); });
-    this.tiers = m.tierNames.map(function (_, t) {
-      var tiles = near.filter(function (x) { return m.tiles[x.name][t]; });
-      return { t: t, tiles: tiles, block: tiles.filter(function (x) { return inBlock[x.name]; }),
-               asked: {}, next: 0, found: [], pre: 0, approx: m.approx && m.approx[t] ? null : [] };
-    });
-  }
-  var FIRST_TILES = 4;  // a later round of a tier's tiles is never smaller than this
-  /* Request those of `tiles` (of tier `tier`) not asked for yet: the block's from its file, the others
-   * one file each. Resolves to [[tile name, body], ...] once all have arrived. */
-  GeoOrder.prototype.fetchTiles = function (tier, tiles) {
-    var m = this.m, self = this, blockFile = null;
-    return Promise.all(tiles.filter(function (x) {
-      if (tier.asked[x.name]) return false;
-      tier.asked[x.name] = 1;
-      return true;
-    }).map(function (x) {
-      var body;
-      if (tier.block.indexOf(x) < 0) {
-        body = part(m, 'g/' + tier.t + '/' + x.name + '.json');
-      } else {
-        if (!blockFile) blockFile = part(m, 'g/' + tier.t + '/b' + self.block + '.json');
-        body = blockFile.then(function (b) { return b && b[x.name]; });
-      }
-      return body.then(function (b) { return [x.name, b]; });
-    }));
-  };
-  /* The tier's matches placed at their borough's centre (g/<tier>/approx.json), nearest centre first:
-   * tier.approx, listed after the tier's exact places. */
-  GeoOrder.prototype.fetchApprox = function (tier) {
-    var self = this, m = this.m;
-    if (tier.approx) return Promise.resolve();
-    return part(m, 'g/' + tier.t + '/approx.json').then(function (body) {
-      var ids = body ? listOf(body.o) : [], list = [];
-      for (var i = 0; i < ids.length; i++) {
-        if (self.matches && !self.matches[ids[i]]) continue;
-        var d = km(self.point.lat, self.point.lon, m.tile[0] + body.p[2 * i] / 10000, m.tile[1] + body.p[2 * i + 1] / 10000);
-        self.distance[ids[i]] = d;
-        list.push({ n: ids[i], d: d, t: tier.t, a: 1 });
-      }
-      tier.approx = list.sort(byDistance);
-    });
-  };
-  /* A tier's first round: its block and its `count` nearest tiles. */
-  GeoOrder.prototype.fetchFirst = function (tier, count) {
-    return this.fetchTiles(tier, tier.block.concat(tier.tiles.slice(0, count)));
-  };
-  /* Fetch the first tier's first round, as large as firstRound expects for `share` of its entries. */
-  GeoOrder.prototype.prefetch = function (share) {
-    var m = this.m, tier = this.tiers.filter(function (x) { return m.tiers[x.t + 1] > m.tiers[x.t]; })[0];
-    if (!tier) return;
-    tier.pre = this.firstRound(tier, 20, share);
-    tier.first = this.fetchFirst(tier, tier.pre);
-    tier.first.catch(function () {});  // reported by page(), which waits for it
-  };
-  /* matches: a bitmap of the matches and matched their ordinals, both null when everything matches. */
-  GeoOrder.prototype.setMatches = function (matches, tierCounts, matched) {
-    this.matches = matches; this.tierCounts = tierCounts; this.matched = matched;
-  };
-  /* How many of a tier's nearest tiles to fetch first: the fewest expected to hold 1.5 x `need` of
-   * its matches no farther than its next tile, the distance up to which their order is certain
-   * (each tile's count from meta.json spread evenly over the tile — a 4 x 4 grid of sample points —
-   * and `share` of them matching), plus every tile as near as the last of those. */
-  GeoOrder.prototype.firstRound = function (tier, need, share) {
-    var m = this.m, tiles = tier.tiles, point = this.point, samples = [], k;
-    for (k = Math.min(1, tiles.length); k < tiles.length; k++) {
-      var radius = tiles[k].d, expected = 0;
-      for (var i = 0; i < k; i++) {
-        if (!samples[i]) samples[i] = gridDistances(m, tiles[i].name, point);
-        var within = samples[i].filter(function (d) { return d <= radius; }).length;
-        expected += m.tiles[tiles[i].name][tier.t] * share * within / samples[i].length;
-      }
-      if (expected >= 1.5 * need) break;
-    }
-    while (k < tiles.length && tiles[k].d <= tiles[k - 1].d) k++;
-    return k;
-  };
-  function gridDistances(m, name, point) {
-    var r = tileRect(m, name), out = [];
-    for (var a = 0.125; a < 1; a += 0.25) {
-      for (var b = 0.125; b < 1; b += 0.25) {
-        out.push(km(point.lat, point.lon, r.lat0 + a * (r.lat1 - r.lat0), r.lon0 + b * (r.lon1 - r.lon0)));
-      }
-    }
-    return out;
-  }
-  /* The first `need` ordinals: whole tiers whose matches have all been found, then those of the next
-   * tier no farther than its nearest unfetched tile; when fewer than `need` are certain, that tier's
-   * next tiles are fetched (the first round: its block and the nearest tiles firstRound expects,
-   * then as many again as have been fetched, nearest first). */
-  GeoOrder.prototype.page = function (need) {
-    var self = this, m = this.m, out = [];
-    if (this.sorted) return this.sorted.then(function (list) { return list.slice(0, need).map(function (f) { return f.n; }); });
-    if (this.viaRecords) return this.byRecords(need);
-    for (var t = 0; t < this.tiers.length && out.length < need; t++) {
-      var tier = this.tiers[t], before = out.length;
-      if (!this.tierCounts[t]) continue;
-      while (tier.next < tier.tiles.length && tier.asked[tier.tiles[tier.next].name] === 2) tier.next++;
-      var known = !(m.approx && m.approx[t]) || tier.approx;  // the tier's listings at a borough's centre
-      var complete = known && (tier.found.length === this.tierCounts[t] - tier.approx.length ||
-                               tier.next >= tier.tiles.length);
-      var radius = complete || tier.next >= tier.tiles.length ? Infinity : tier.tiles[tier.next].d;
-      out = out.concat(tier.found.filter(function (f) { return f.d <= radius; }).sort(byDistance));
-      if (complete) out = out.concat(tier.approx);  // after every exact place of the tier
-      if (complete || out.length >= need) continue;
-      var batch;
-      if (!tier.started) {  // the first round (perhaps already on its way: prefetch)
-        tier.started = true;
-        var size = Math.max(tier.pre, this.firstRound(tier, need - before, this.tierCounts[t] / (m.tiers[t + 1] - m.tiers[t])));
-        batch = Promise.all([tier.first || [], this.fetchFirst(tier, size), this.fetchApprox(tier)])
-          .then(function (got) { return got[0].concat(got[1]); });
-      } else {  // as many again as have been fetched, nearest first
-        var more = tier.tiles.filter(function (x) { return !tier.asked[x.name]; });
-        batch = this.fetchTiles(tier, more.slice(0, Math.max(FIRST_TILES, Object.keys(tier.asked).length)));
-      }
-      return batch.then(function (got) {
-        got.forEach(function (tile) { self.readTile(tier, tile[0], tile[1]); });
-        return self.page(need);
-      });
-    }
-    return Promise.resolve(out.slice(0, need).map(function (f) { return f.n; }));
-  };
-  /* Note the matches among a tile's entries (`body`, null if none), with their distances. */
-  GeoOrder.prototype.readTile = function (tier, name, body) {
-    tier.asked[name] = 2;
-    if (!body) return;
-    var r = tileRect(this.m, name), ids = listOf(body.o);
-    for (var i = 0; i < ids.length; i++) {
-      if (this.matches && !this.matches[ids[i]]) continue;
-      var d = km(this.point.lat, this.point.lon, r.lat0 + body.p[2 * i] / 10000, r.lon0 + body.p[2 * i + 1] / 10000);
-      tier.found.push({ n: ids[i], d: d, t: tier.t, a: 0 });
-      this.distance[ids[i]] = d;
-      this.placed(ids[i], tier.t, name, i);
-    }
-  };
-  GeoOrder.prototype.placed = function (n, t, tile, i) {
-    var size = this.m.placeChunk;
-    this.place[n] = ['p/' + t + '/' + tile + '-' + Math.floor(i / size) + '.json', i % size];
-  };
-
-  /* Every match within `radius` km of the point at an exact place, nearest first (within each tier):
-   * every tile of each tier that the circle reaches is fetched (a circle of a few miles reaches a few
-   * tiles), or the order already known is cut (a narrow filter's positions, or few records). */
-  GeoOrder.prototype.within = function (radius) {
-    var self = this, all;
-    if (this.sorted || this.viaRecords) {
-      this.page(0);  // makes this.sorted
-      all = this.sorted;
-    } else {
-      all = Promise.all(this.tiers.map(function (tier) {
-        if (!self.tierCounts[tier.t]) return [];
-        var near = tier.tiles.filter(function (x) { return x.d <= radius; });
-        return Promise.all([tier.first || [], self.fetchTiles(tier, near)]).then(function (got) {
-          got[0].concat(got[1]).forEach(function (tile) { self.readTile(tier, tile[0], tile[1]); });
-          return tier.found;
-        });
-      })).then(function (lists) { return [].concat.apply([], lists).sort(byDistance); });
-    }
-    return all.then(function (list) { return list.filter(function (f) { return !f.a && f.d <= radius; }); });
-  };
-
-  /* Few matches spread over few record files: read their positions from the display records
-   * (needed for the page anyway) instead of every position tile. */
-  GeoOrder.prototype.byRecords = function (need) {
-    var self = this;
-    this.sorted = recordsFor(this.matched).then(function (recs) {
-      return recs.filter(Boolean).map(function (r) {
-        var d = r.y ? km(self.point.lat, self.point.lon, r.y[0], r.y[1]) : Infinity;
-        self.distance[r.ord] = d;
-        return { n: r.ord, d: d, t: tierOf(self.m, r.ord), a: r.q ? 1 : 0 };
-      }).sort(byDistance);
-    });
-    return this.page(need);
-  };
-
-  /* Every match's position is known ([n, y, x, k, ...] from a narrow filter's file): sort them all,
-   * no tiles needed. */
-  GeoOrder.prototype.fromPositions = function (positions) {
-    var m = this.m, list = [], ty = Math.round(m.tile[2] * 10000), tx = Math.round(m.tile[3] * 10000);
-    for (var i = 0; i < positions.length; i += 4) {
-      var n = positions[i];
-      if (!this.matches[n] || this.distance[n] !== undefined) continue;
-      var y = positions[i + 1], x = positions[i + 2], k = positions[i + 3], t = tierOf(m, n), d = Infinity;
-      if (y != null) d = km(this.point.lat, this.point.lon, m.tile[0] + y / 10000, m.tile[1] + x / 10000);
-      if (k != null) this.placed(n, t, Math.floor(x / tx) + '-' + Math.floor(y / ty), k);
-      this.distance[n] = d;
-      list.push({ n: n, d: d, t: t, a: y != null && k == null ? 1 : 0 });  // no place index: at a borough's centre
-    }
-    this.sorted = Promise.resolve(list.sort(byDistance));
-  };
   var RECORD_FILES_LIMIT = 24;
+  var IO = { part: part, listOf: listOf, recordsFor: function (ordinals) { return recordsFor(ordinals); }, tierOf: tierOf };
   var SHARE_GUESS = 0.1;  // the first tiles fetched before a word's or filter's matches are known expect this share
 
   /* Run a query. query.point may be a Promise (of a point or null): the word and filter files are
@@ -475,15 +252,17 @@
       if (!m) throw new Error('The search index is missing from this site build.');
       var groups = queryGroups(m, query.q);
       // sorted by distance: a narrow filter's file with positions orders the matches without tiles
-      var posKey = query.point ? narrowestWithPositions(m, query.facets, facetKeys) : null;
+      // (within a radius, the tiles the circle reaches order them: GeoOrder.circle)
+      var posKey = query.point && !query.radius ? narrowestWithPositions(m, query.facets, facetKeys) : null;
       var facetJobs = facetKeys.map(function (k) {
         return k === posKey ? facetSetWithPositions(m, k, query.facets[k]) : facetSet(m, k, query.facets[k]);
       });
       if (hasAge) facetJobs.push(ageSet(m, +query.age));
       var geoJob = Promise.resolve(query.point).then(function (point) {
         if (!point) return null;
-        var geo = new GeoOrder(m, point);
-        if (!posKey) geo.prefetch(hasWords || facetKeys.length || hasAge ? SHARE_GUESS : 1);
+        var geo = window.linkwellGeo.order(m, point, IO);
+        if (query.radius) geo.circle(query.radius).catch(function () {});  // with the word and filter files
+        else if (!posKey) geo.prefetch(hasWords || facetKeys.length || hasAge ? SHARE_GUESS : 1);
         return geo;
       });
       var groupJobs = Promise.all(groups.map(function (g) { return groupSets(m, g); }));
@@ -499,6 +278,7 @@
                        tierOf: function (n) { return tierOf(m, n); }, recordsEach: recordsEach,
                        counts: function (key) { return countsFor(m, constraints, key); },
                        relax: function () { return relax(m, constraints); } };
+        if (geo && query.radius) return withinRadius(m, result, constraints, geo, query.radius);
         if (geo && found.total) {
           geo.setMatches(acc, found.tierCounts, found.matched);
           if (posKey) geo.fromPositions(res[1][facetKeys.indexOf(posKey)].positions);
@@ -506,7 +286,6 @@
           result.page = function (need) { return geo.page(need); };
           result.distance = function (n) { return geo.distance[n]; };
           result.recordsEach = function (ordinals) { return recordsEach(ordinals, geo.place); };
-          if (query.radius) return withinRadius(result, geo, query.radius);
         } else {
           var ordinals = groups.length ? byRelevance(found, res[0]) : found.matched || [];
           result.page = function (need) { return Promise.resolve(ordinals.slice(0, need)); };
@@ -517,16 +296,29 @@
     });
   }
 
-  /* The result cut to the matches within `radius` km: total, tier counts and pages from that list;
-   * result.beyond: how many the search has at any distance. */
-  function withinRadius(result, geo, radius) {
-    return geo.within(radius).then(function (list) {
+  /* The result cut to the entries within `radius` km of the point: the circle (geo.circle) is one
+   * more constraint, so the total, the list, each filter option's count (countsFor) and the
+   * empty-result suggestions (relax) count the same entries. result.beyond: how many the search
+   * gives at any distance; result.within(km): how many it would give within another radius. */
+  function withinRadius(m, result, constraints, geo, radius) {
+    return geo.circle(radius).then(function (circle) {
+      var all = constraints.concat([{ kind: 'radius', bm: circle.bm }]);
+      var acc = intersect(m, all, null), found = matchesInOrder(m, acc);
+      var list = circle.list.filter(function (f) { return acc[f.n]; });  // nearest first within each tier
       result.beyond = result.total;
-      result.total = list.length;
-      result.tierCounts = result.tierCounts.map(function (_, t) {
-        return list.filter(function (f) { return f.t === t; }).length;
-      });
+      result.total = found.total;
+      result.tierCounts = found.tierCounts;
+      result.radius = radius;
       result.page = function (need) { return Promise.resolve(list.slice(0, need).map(function (f) { return f.n; })); };
+      result.distance = function (n) { return geo.distance[n]; };
+      result.recordsEach = function (ordinals) { return recordsEach(ordinals, geo.place); };
+      result.counts = function (key) { return countsFor(m, all, key); };
+      result.relax = function () { return relax(m, all); };
+      result.within = function (km) {
+        return geo.circle(km).then(function (wider) {
+          return matchesInOrder(m, intersect(m, constraints.concat([{ kind: 'radius', bm: wider.bm }]), null)).total;
+        });
+      };
       return result;
     });
   }
@@ -723,6 +515,6 @@
   window.linkwellIndex = {
     base: base, meta: meta, search: search, recordsFor: recordsFor, recordsEach: recordsEach,
     recordsForIds: recordsForIds,
-    lookupPostcode: lookupPostcode, tokens: tokens, stem: stem, safeUrl: safeUrl, km: km, countsAll: countsAll
+    lookupPostcode: lookupPostcode, tokens: tokens, stem: stem, safeUrl: safeUrl, countsAll: countsAll
   };
 })();

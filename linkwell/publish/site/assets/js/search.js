@@ -15,6 +15,7 @@
     'Not yet verified — check before referring', 'Temporarily closed'];
 
   var el = window.linkwellDom.el, fact = window.linkwellDom.fact;
+  function radiusKm(miles) { return +miles * 1.609344; }
 
   function init() {
     var form = document.getElementById('lw-search');
@@ -28,7 +29,8 @@
     var mapToggle = document.getElementById('lw-map-toggle'), mapPanel = document.getElementById('lw-map-panel');
     var current = null, shown = 0, runId = 0, debounce = null, map = null, markers = null, records = [];
     var submitted = false;  // the last search was asked for with the Search button or Enter
-    var filters = window.linkwellFilters(form, { run: function (mode) { run(mode); }, labelOf: labelOf });
+    var filters = window.linkwellFilters(form, { run: function (mode) { run(mode); }, labelOf: labelOf,
+                                                 miles: MILES, radiusKm: radiusKm });
 
     /* On a phone the results start below the fold: bring them into view after Search. */
     function reveal() {
@@ -101,9 +103,11 @@
         if (state.facets[k].length) bits.push(state.facets[k].map(function (v) { return labelOf(k, v); }).join(' or '));
       });
       if (state.age) bits.push('age ' + state.age);
-      if (total && current && current.point) {
-        bits.push((state.r ? 'within ' + state.r + (state.r === '1' ? ' mile of ' : ' miles of ') : 'nearest to ') +
-                  current.point.postcode + (state.r ? ', nearest first' : ' first'));
+      if (current && current.point && current.radius) {
+        bits.push('within ' + state.r + (state.r === '1' ? ' mile of ' : ' miles of ') + current.point.postcode +
+                  (total ? ', nearest first' : ''));
+      } else if (total && current && current.point) {
+        bits.push('nearest to ' + current.point.postcode + ' first');
       }
       var head = total === 1 ? '1 result' : thousands(total) + ' results';
       return head + (bits.length ? ' ' + bits[0] + (bits.length > 1 ? ', ' + bits.slice(1).join(', ') : '') : '') + '.';
@@ -126,7 +130,7 @@
       // The postcode is looked up while the word and filter files load (search() takes its Promise).
       var point = pointJob.then(function (p) { return p && !p.error ? p : null; });
       var query = { q: state.q, facets: state.facets, age: state.age === '' ? null : state.age, point: state.pc ? point : null,
-                    radius: state.pc && state.r ? +state.r * 1.609344 : null };
+                    radius: state.pc && state.r ? radiusKm(state.r) : null };
       return Promise.all([pointJob, idx.search(query)]).then(function (got) {
         if (id !== runId) return null;
         var found = got[0], result = got[1];
@@ -141,6 +145,7 @@
         records = [];
         shown = 0;
         filters.counts(result);
+        filters.chips(state, result);
         filters.suggest(state, result);
         drawRadius(state);
         if (result.empty) {
