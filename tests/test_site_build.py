@@ -133,6 +133,9 @@ def test_incremental_rebuild_edit_delete_rename(tmp_path):
     write_entries(root, located)
     first = build(root, out, cache)
     assert first.returncode == 0, first.stderr
+    # the build's caches are kept in the cache folder: a host publishes everything in the site folder
+    assert sorted(str(p.relative_to(out)) for p in out.rglob(".*")) == [".linkwell-manifest.json", "postcodes/.stamp"]
+    assert list((cache / "build").glob("*/feeds.marshal.*")) and list((cache / "build").glob("*/search*.marshal*"))
     manifest = json.loads((out / ".linkwell-manifest.json").read_text())
     assert len([p for p in manifest["pages"] if p.startswith("entries/")]) == 95
 

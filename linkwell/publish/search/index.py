@@ -350,8 +350,9 @@ def _numbered(ranked: list[tuple]) -> tuple[Numbered, list[int]]:
     return num, tier_starts
 
 
-CACHE_FILE = ".linkwell-search.marshal"  # the build folder's name and its files' digests
-ENTRIES_CACHE = ".linkwell-search-entries.marshal"  # what each entry contributes, in cachefile.SHARDS files
+# in the output folder's cache folder (cachefile.for_output), not in the published site:
+CACHE_FILE = "search.marshal"  # the build folder's name and its files' digests
+ENTRIES_CACHE = "search-entries.marshal"  # what each entry contributes, in cachefile.SHARDS files
 
 
 def _code_version() -> str:
@@ -373,8 +374,8 @@ def write_search_index(entries: list[dict], out_dir: Path, today: dt.date,
     build folder (``search/<hash>/``): the previous build's folder is renamed to it and only the
     files whose bytes changed are written (its files' digests are cached), then ``meta.json`` is
     switched to it; so only the new folder exists when the build ends. What each entry
-    contributes is cached in ``out_dir/.linkwell-search-entries.marshal.<n>`` (shards holding a
-    changed entry are rewritten), so a rebuild only recomputes changed entries and reads the
+    contributes is cached in the output folder's cache folder (``cachefile.for_output``: shards
+    holding a changed entry are rewritten), so a rebuild only recomputes changed entries and reads the
     postcode table only when its shards must be written.
     """
     from linkwell.speed.gc import no_gc  # many small acyclic objects: the collector's passes only cost time
@@ -384,8 +385,9 @@ def write_search_index(entries: list[dict], out_dir: Path, today: dt.date,
 
 def _write_search_index(entries, out_dir: Path, today: dt.date, digests) -> None:
     version = _code_version()
-    cached = cachefile.read(out_dir / CACHE_FILE, version)
-    entry_cache = cachefile.read_sharded(out_dir / ENTRIES_CACHE, version)
+    caches = cachefile.for_output(out_dir)
+    cached = cachefile.read(caches / CACHE_FILE, version)
+    entry_cache = cachefile.read_sharded(caches / ENTRIES_CACHE, version)
     before = {entry_id: hit[0] for entry_id, hit in entry_cache.items()}
     pc_dir = out_dir / "postcodes"
     stamp = _postcode_stamp()
@@ -409,8 +411,8 @@ def _write_search_index(entries, out_dir: Path, today: dt.date, digests) -> None
         write_all(pc_dir, pc_files)
         (pc_dir / ".stamp").write_bytes(stamp)
     changed = {entry_id for entry_id, hit in entry_cache.items() if before.get(entry_id) != hit[0]}
-    cachefile.write_sharded(out_dir / ENTRIES_CACHE, version, entry_cache, changed | (set(before) - set(entry_cache)))
-    cachefile.write(out_dir / CACHE_FILE, version, {"base": meta["base"], "files": sums})
+    cachefile.write_sharded(caches / ENTRIES_CACHE, version, entry_cache, changed | (set(before) - set(entry_cache)))
+    cachefile.write(caches / CACHE_FILE, version, {"base": meta["base"], "files": sums})
 
 
 def _postcode_stamp() -> bytes:
