@@ -10,7 +10,8 @@ import json
 import pytest
 
 from linkwell.publish.search.everyday import SYNONYMS, query_groups, search_table, stem, tokens
-from linkwell.publish.search.index import build_files, facet_values
+from linkwell.publish.search.facets import facet_values
+from linkwell.publish.search.index import build_files
 from linkwell.reference.schema import vocabulary
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from linkwell.harvest.mapping import LabelMap
 from linkwell.publish.feeds import openreferral
-from linkwell.publish.search.index import facet_labels, facet_values
+from linkwell.publish.search.facets import facet_labels, facet_values
 from linkwell.publish.site import words
 from linkwell.reference import vocabulary
 from linkwell.submissions import FIELDS

@@ -5,7 +5,7 @@ The form lives in ``site_src/index.md`` between ``<!-- search-form:start -->`` a
 ``python -m linkwell.publish.search.form`` rewrites that block in the project's home page from
 ``form_html()``; a test fails when the block is out of date (e.g. after a vocabulary changes in
 ``schema/entry.schema.json``).
-Facet keys and values are the ones ``linkwell.publish.search.index`` indexes.
+Facet keys and values are ``linkwell.publish.search.facets``'s, which the index writes.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from linkwell import project
-from linkwell.publish.search.index import facet_labels, facet_values
+from linkwell.publish.search.facets import facet_labels, facet_values
 
 START, END = "<!-- search-form:start -->", "<!-- search-form:end -->"
 

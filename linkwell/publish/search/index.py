@@ -56,11 +56,18 @@ import shutil
 from pathlib import Path
 
 from linkwell.listings.areas import areas_text
-from linkwell.listings.describe import DAY_NAMES, DAYS, LANGUAGE_NAMES, age_text, schedule_text
+from linkwell.listings.describe import age_text, schedule_text
 from linkwell.listings.digest import entry_digest
 from linkwell.listings.freshness import freshness
 from linkwell.publish.output import json_bytes
 from linkwell.publish.search.everyday import search_table, tokens
+from linkwell.publish.search.facets import (
+    COST_NOT_KNOWN,
+    INDEX_ONLY,
+    facet_labels,
+    facet_values,
+    schedule_facets,
+)
 from linkwell.publish.search.files import (
     APPROX,
     CHUNK,
@@ -81,8 +88,6 @@ from linkwell.publish.search.files import (
     write_build_folder,
 )
 from linkwell.publish.site.words import cost_known, unverified_notice
-from linkwell.reference import vocabulary
-from linkwell.reference.boroughs import BOROUGHS
 from linkwell.reference.postcodes import POSTCODE_FILE, borough_centres, normalise_postcode, postcodes
 from linkwell.speed import cachefile
 
@@ -90,39 +95,6 @@ LAT0, LON0 = 51.2, -0.6  # south-west corner of the London box in the entry sche
 ID_SHARDS = 64
 POSTCODE_FORMAT = 2  # postcodes/<OUTWARD>.json rows: [lat, lon, borough number]
 TIERS = ["fresh", "stale", "unverified", "temporarily-closed"]
-
-TIMES = {"daytime": "Daytime (weekdays, starts before 5pm)", "evening": "Evening (from 5pm)",
-         "weekend": "Weekend"}
-COST_NOT_KNOWN = ("unknown", "Cost not known")  # the cost filter's extra option (see words.cost_known)
-FACET_FIELDS = {"cat": "categories", "cost": "cost", "del": "delivery", "grp": "groups", "acc": "access",
-                "a11y": "accessibility", "act": "activities"}  # key -> vocabulary field (linkwell.reference.vocabulary)
-
-
-def facet_values() -> dict[str, list[str]]:
-    """Every facet the search offers, in display order: key -> allowed values."""
-    values = {key: list(vocabulary.labels(field)) for key, field in FACET_FIELDS.items()}
-    return {"cat": values["cat"], "bor": list(BOROUGHS), "cost": values["cost"] + [COST_NOT_KNOWN[0]],
-            "del": values["del"],
-            "day": list(DAYS), "time": list(TIMES), "grp": values["grp"], "acc": values["acc"],
-            "a11y": values["a11y"], "lang": list(LANGUAGE_NAMES), "act": values["act"]}
-
-
-INDEX_ONLY = {"act"}  # facets the form does not offer (the synonym table matches activities)
-
-
-INDEX_ONLY = {"act"}  # facets the form does not offer (the synonym table matches activities)
-
-
-def facet_labels() -> dict[str, list[str]]:
-    """The words shown for each facet value, in the order of ``facet_values``."""
-    out = {key: list(vocabulary.labels(field).values()) for key, field in FACET_FIELDS.items()}
-    out["bor"] = [b.name for b in BOROUGHS.values()]
-    out["day"] = [DAY_NAMES[d] for d in DAYS]
-    out["time"] = list(TIMES.values())
-    out["lang"] = list(LANGUAGE_NAMES.values())
-    out["cost"].append(COST_NOT_KNOWN[1])
-    return {key: out[key] for key in facet_values()}
-
 
 def id_shard(entry_id: str) -> int:
     """FNV-1a (32-bit) of the id, modulo ``ID_SHARDS`` — the same function as search.js."""
@@ -133,29 +105,6 @@ def id_shard(entry_id: str) -> int:
 
 
 # --- per-entry facts ----------------------------------------------------------------------
-
-def _minutes(hhmm: str | None) -> int | None:
-    if not hhmm:
-        return None
-    h, m = hhmm.split(":")
-    return int(h) * 60 + int(m)
-
-
-def schedule_facets(entry: dict) -> tuple[set[str], set[str]]:
-    """(days, times) an entry runs on: times among daytime / evening / weekend."""
-    days, times = set(), set()
-    for slot in entry.get("schedule") or ():
-        slot_days = set(slot.get("days") or ())
-        days |= slot_days
-        opens, closes = _minutes(slot.get("opens")), _minutes(slot.get("closes"))
-        if slot_days & {"sa", "su"}:
-            times.add("weekend")
-        if slot_days - {"sa", "su"} and opens is not None and opens < 17 * 60:
-            times.add("daytime")
-        if (opens is not None and opens >= 17 * 60) or (closes is not None and closes > 18 * 60):
-            times.add("evening")
-    return days, times
-
 
 def snippet(text: str, limit: int = 220) -> str:
     text = " ".join(text.split())
@@ -359,7 +308,7 @@ def _code_version() -> str:
     from linkwell.listings import freshness as freshness_module
     here = Path(__file__).parent
     sources = [Path(freshness_module.__file__), here.parent / "site" / "words.py",
-               *(here / name for name in ("index.py", "files.py", "everyday.py"))]
+               *(here / name for name in ("index.py", "files.py", "everyday.py", "facets.py"))]
     digest = hashlib.blake2b(b"".join(path.read_bytes() for path in sources), digest_size=12)
     stat = POSTCODE_FILE.stat()
     digest.update(f"{stat.st_size}|{stat.st_mtime_ns}|{marshal.version}".encode())
