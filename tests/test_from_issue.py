@@ -385,7 +385,7 @@ def test_postcodes_outside_london_or_in_another_borough(directory):
 
 
 def test_an_id_that_already_exists(directory):
-    taken = load_entry_file(next(directory.glob("*/*.yml"))).data
+    taken = load_entry_file(directory / "barnet" / "age-uk-barnet.yml").data  # its id is its name's slug
     _bad(directory, with_answers(name=taken["name"]), "**Name of the activity or service**", "already exists",
          f"`{taken['id']}`", "Update or close a listing")
     out = _bad(directory, with_answers(name=taken["name"]), args=("--repo", "example/linkwell"))

@@ -85,9 +85,10 @@ def get(url: str) -> Answer:
 class Validator:
     """What oruk-validator does with a base URL, plus a strict client's walk through every page."""
 
-    def __init__(self, base: str):
+    def __init__(self, base: str, items_checked: int | None = None):
         self.base = base.rstrip("/")
         self.random = random.Random(17)
+        self.items_checked = items_checked  # of each page against its schema (None: all, as the validator does)
 
     def discover(self) -> dict:
         first = get(self.base)  # as typed: no trailing slash
@@ -109,7 +110,7 @@ class Validator:
         for number in numbers:
             page = envelope if number == 1 else get(f"{self.base}{path}?page={number}").json()
             assert problems(response(path), page) == [], (path, number)
-            for item in page["contents"]:
+            for item in page["contents"][:self.items_checked]:
                 assert problems(oruk(ITEM_SCHEMAS[path]), item) == [], (path, number)
         assert envelope["contents"], f"{path}: the validator warns about an empty feed"
         return first, envelope
@@ -241,8 +242,8 @@ def synthetic(tmp_path_factory) -> Path:
     return out
 
 
-def conformance(base: str, expected_services: int, expected_pages: int) -> Validator:
-    validator = Validator(base)
+def conformance(base: str, expected_services: int, expected_pages: int, items_checked: int | None = None) -> Validator:
+    validator = Validator(base, items_checked)
     root = validator.discover()
     assert root["openapi_url"].startswith("https://") and root["profile"].startswith("https://")
     _answer, services = validator.collection("/services")
@@ -284,8 +285,8 @@ def test_three_thousand_listings_on_a_plain_static_host(synthetic):
 def test_three_thousand_listings_on_a_host_that_routes_page_numbers(synthetic):
     rules = read_redirects((synthetic / "_redirects").read_text(encoding="utf-8"))
     assert rules and all(status == "200!" for *_rest, status in rules)
-    with serve_routed(synthetic) as url:
-        validator = conformance(url + "openreferral", expected_services=3000, expected_pages=6)
+    with serve_routed(synthetic) as url:  # the same files as on the plain host: a sample of each page is checked
+        validator = conformance(url + "openreferral", expected_services=3000, expected_pages=6, items_checked=20)
         for path in ("", "/", "/services?page=3", "/services/" + validator.walk("/services")[42], "/organizations"):
             answer = get(validator.base + path)
             assert answer.content_type == "application/json; charset=utf-8", path
@@ -297,8 +298,8 @@ def test_three_thousand_listings_on_a_host_that_routes_page_numbers(synthetic):
 @pytest.mark.parametrize("server", ["nginx", "caddy"])
 def test_three_thousand_listings_behind_the_for_councils_page_server_configuration(synthetic, server):
     """Real nginx and Caddy with the snippets the for-councils page gives (hosting.NGINX / CADDY)."""
-    with getattr(web_servers, server)(synthetic) as url:
-        validator = conformance(url + "openreferral", expected_services=3000, expected_pages=6)
+    with getattr(web_servers, server)(synthetic) as url:  # the files checked whole on the plain host
+        validator = conformance(url + "openreferral", expected_services=3000, expected_pages=6, items_checked=20)
         for path in ("", "/", "/services", "/services/?page=3", "/services/" + validator.walk("/services")[42],
                      "/organizations", "/taxonomies"):
             answer = get(validator.base + path)
