@@ -1,8 +1,8 @@
 """Synthetic London listings for benchmarks and tests: never written into directory/.
 
 ``generate(n, seed=1)`` yields ``n`` valid entry dicts with ids ``syn-<n>``, real London
-postcodes from the bundled table (so the borough matches), schedules, ages, accessibility and
-organisational-looking (example.org) contacts. ``write_directory(root, n)`` writes them as
+postcodes from the bundled table (so the borough matches), schedules, ages, accessibility, areas
+served and organisational-looking (example.org) contacts. ``write_directory(root, n)`` writes them as
 ``root/<borough>/<id>.yml`` through ``linkwell.listings.store``. Run as a script to make a folder:
 ``python -m bench.synthetic 20000 /tmp/dir``.
 """
@@ -69,6 +69,8 @@ def generate(n: int, seed: int = 1):
         if "in-person" in delivery:
             entry["location"] = {"venue": f"{rng.choice(_PLACES)} {i % 50}", "postcode": postcode,
                                  "lat": lat, "lon": lon}
+        if i % 5 == 1:  # a fifth say which areas they serve (all of London, or their own borough)
+            entry["areas_served"] = ["london"] if "in-person" not in delivery else [borough]
         yield entry
 
 

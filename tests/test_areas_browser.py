@@ -1,8 +1,9 @@
 """Which areas a listing serves, on the built site in real headless Chromium at 390 px and 1366 px.
 
 A small site (60 synthetic listings and two with ``areas_served``: a phone line placed only at its
-borough's centre that serves all of London, and a club at a venue that serves three boroughs) is
-built with the real ``linkwell build`` and served on 127.0.0.1. The listing page, the borough list
+borough's centre that serves all of London, and a club at a venue that serves three boroughs), and
+the bundled directory with 3,000 synthetic listings, are built with the real ``linkwell build`` and
+served on 127.0.0.1. The listing page, the borough list
 and the search result cards (word search and postcode search) say which areas; axe finds nothing
 serious; screenshots go to test-artifacts/areas/.
 """
@@ -11,11 +12,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from urllib.parse import quote
 
 import pytest
 
 from bench.synthetic import generate
 from linkwell.listings.store import write_entries
+from linkwell.listings.validate import validate_paths
+from linkwell.reference.boroughs import BOROUGHS
+from tests.conftest import BUNDLED
 from tests.conftest import CHECKOUT as PROJECT_DIR
 from tests.test_site_support import serve
 
@@ -48,16 +53,29 @@ SERVES_CLUB = "Serves Lewisham, Greenwich and Southwark"
 SERVES_HELPLINE = "Serves all of London"
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("areas-site")
+def build_and_serve(root, entries: list[dict]):
     directory = root / "directory"
-    write_entries(directory, [*generate(60, seed=16), HELPLINE, CLUB])
+    write_entries(directory, entries)
     out = root / "site"
     run = subprocess.run([sys.executable, "-m", "linkwell", "build", "--out", str(out), "--directory", str(directory)],
                          capture_output=True, text=True, cwd=PROJECT_DIR, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
-    with serve(out) as url:
+    return serve(out)
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    """The bundled directory and 3,000 synthetic listings (a fifth of them say which areas they serve)."""
+    synthetic = list(generate(3000, seed=23))
+    bundled = list(validate_paths([BUNDLED]).entries.values())
+    with build_and_serve(tmp_path_factory.mktemp("areas-big"), [*bundled, *synthetic]) as url:
+        yield url, synthetic, bundled
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    quiet = [{k: v for k, v in e.items() if k != "areas_served"} for e in generate(60, seed=16)]  # say nothing
+    with build_and_serve(tmp_path_factory.mktemp("areas-site"), [*quiet, HELPLINE, CLUB]) as url:
         yield url
 
 
@@ -167,5 +185,29 @@ def test_the_add_form_asks_which_areas(browser, site, width):
     assert box["x"] >= 0 and box["x"] + box["width"] <= width
     assert axe_problems(pg) == []
     question.screenshot(path=str(ARTIFACTS / f"add-form-areas-{width}.png"))
+    assert pg.errors == []
+    context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_among_the_bundled_and_3000_synthetic_listings_cards_say_which_areas(browser, big, width):
+    url, synthetic, bundled = big
+    context, pg = open_page(browser, url, width)
+    serving = [e for e in synthetic if e.get("areas_served") and e["status"] == "active"]
+    london = next(e for e in serving if e["areas_served"] == ["london"])
+    local = next(e for e in serving if e["areas_served"] != ["london"] and e.get("location"))
+    for entry, words in ((london, "all of London"), (local, BOROUGHS[local["borough"]].name)):
+        pg.goto(f"{url}?q={quote(entry['name'])}")
+        wait_results(pg)
+        assert card_facts(pg, entry["id"])["Serves"] == words
+    pg.goto(f"{url}?q={quote(local['name'])}&pc={quote(local['location']['postcode'])}")  # nearest first
+    wait_results(pg)
+    assert card_facts(pg, local["id"])["Serves"] == BOROUGHS[local["borough"]].name
+    assert axe_problems(pg) == []
+    shot(pg, f"big-postcode-{width}")
+    report = bundled[0]  # a real listing from a report: which areas it serves is not known, so nothing is said
+    pg.goto(f"{url}?q={quote(report['name'])}&bor={report['borough']}")
+    wait_results(pg)
+    assert "Serves" not in card_facts(pg, report["id"])
     assert pg.errors == []
     context.close()
