@@ -58,6 +58,16 @@ def _serve(folder: Path):
     return server, f"http://127.0.0.1:{server.server_port}/"
 
 
+def serve_with_index(site_out: Path, folder: Path, entries: list[dict]):
+    """A copy of the built site ``site_out`` in ``folder/site`` whose search index is written from
+    ``entries`` (thousands of listings, without building their pages), served: (site folder, URL, server)."""
+    out = folder / "site"
+    shutil.copytree(site_out, out)
+    write_search_index(entries, out, dt.date.today())
+    server, url = _serve(out)
+    return out, url, server
+
+
 def build_and_serve(root: Path, extra_entries: list[dict]):
     """The bundled listings plus ``extra_entries`` built by ``linkwell build`` into ``root/site`` and
     served on 127.0.0.1: (site folder, its URL, the server, the listings as validated)."""

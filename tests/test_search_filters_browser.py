@@ -12,18 +12,25 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-import shutil
 from urllib.parse import quote, urlsplit
 
 import pytest
 
 from bench.synthetic import generate
 from linkwell.publish.search.everyday import query_groups
-from linkwell.publish.search.index import entry_facts, facet_values, write_search_index
+from linkwell.publish.search.index import entry_facts, facet_values
 from linkwell.publish.site.words import unverified_notice
 from linkwell.reference.postcodes import borough_centres
 from tests.conftest import CHECKOUT as PROJECT_DIR
-from tests.test_search_browser import AXE, _serve, build_and_serve, listed, searched, shown_ids, wait_count
+from tests.test_search_browser import (
+    AXE,
+    build_and_serve,
+    listed,
+    searched,
+    serve_with_index,
+    shown_ids,
+    wait_count,
+)
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = PROJECT_DIR / "test-artifacts" / "search16"
@@ -50,11 +57,8 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def big_site(site, tmp_path_factory):
-    out = tmp_path_factory.mktemp("search16-big") / "site"
-    shutil.copytree(site["out"], out)
     entries = list(generate(3000, seed=8))
-    write_search_index(entries, out, dt.date.today())
-    server, url = _serve(out)
+    out, url, server = serve_with_index(site["out"], tmp_path_factory.mktemp("search16-big"), entries)
     yield {"out": out, "url": url, "entries": listed(entries)}
     server.shutdown()
 

@@ -15,18 +15,24 @@ listings name a venue at most), so within any radius it has nothing: checked on 
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import math
-import shutil
 
 import pytest
 
 from bench.synthetic import generate
 from linkwell.publish.search.files import APPROX, TILE_LAT, TILE_LON, postcode_shards
-from linkwell.publish.search.index import LAT0, LON0, facet_labels, facet_values, write_search_index
+from linkwell.publish.search.index import LAT0, LON0, facet_labels, facet_values
 from tests.conftest import CHECKOUT as PROJECT_DIR
-from tests.test_search_browser import AXE, _serve, build_and_serve, listed, shown_ids, status_changed, wait_count
+from tests.test_search_browser import (
+    AXE,
+    build_and_serve,
+    listed,
+    serve_with_index,
+    shown_ids,
+    status_changed,
+    wait_count,
+)
 from tests.test_search_filters_browser import Reference, _open, option_counts
 
 pytestmark = pytest.mark.browser
@@ -103,11 +109,8 @@ def bundled(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def synthetic(bundled, tmp_path_factory):
-    out = tmp_path_factory.mktemp("radius16-big") / "site"
-    shutil.copytree(bundled["out"], out)
     entries = list(generate(3000, seed=16))
-    write_search_index(entries, out, dt.date.today())
-    server, url = _serve(out)
+    out, url, server = serve_with_index(bundled["out"], tmp_path_factory.mktemp("radius16-big"), entries)
     yield {"out": out, "url": url, "within": Within(listed(entries))}
     server.shutdown()
 
