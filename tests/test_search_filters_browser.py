@@ -17,6 +17,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from bench.synthetic import generate
+from linkwell.listings.areas import areas_text
 from linkwell.publish.search.everyday import query_groups
 from linkwell.publish.search.index import entry_facts, facet_values
 from linkwell.publish.site.words import unverified_notice
@@ -384,6 +385,20 @@ def test_handout_is_for_the_person(page, site):
     size = page.evaluate("document.querySelector('.lw-handout-qr svg').viewBox.baseVal.width")
     assert size >= 21 + 4  # a QR code (version 1 and up: 21 modules a side) with its margin
     shot(page, "handout-print")
+    page.emulate_media(media="screen")
+
+
+def test_the_handout_says_whom_each_listing_is_open_to(page, site):
+    active = [e for e in site["entries"] if e["status"] == "active"]
+    serving = next(e for e in active if e.get("areas_served"))
+    other = next(e for e in active if not e.get("areas_served"))
+    page.goto(f"{site['url']}shortlist/?ids={serving['id']},{other['id']}")  # a list shared by link
+    page.wait_for_selector(".lw-handout-item >> nth=1")
+    page.emulate_media(media="print")
+    open_to = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('.lw-handout-item')].map(li => {
+        const dt = [...li.querySelectorAll('dt')].find(d => d.textContent.trim() === 'Open to');
+        return [li.querySelector('h2 a').dataset.entry, dt ? dt.nextElementSibling.innerText.trim() : null]; }))""")
+    assert open_to == {serving["id"]: "People from " + areas_text(serving["areas_served"]), other["id"]: None}
     page.emulate_media(media="screen")
 
 

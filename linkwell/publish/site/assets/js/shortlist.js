@@ -266,6 +266,7 @@
             var dl = el('dl', { class: 'lw-facts' });
             var borough = m.labels.bor[rec.b] || '';
             fact(dl, 'Where', rec.w ? rec.w + ' (' + borough + ')' : borough);
+            if (rec.v) fact(dl, 'Open to', 'People from ' + rec.v);  // the areas it takes people from
             fact(dl, 'When', rec.s || window.linkwellDom.NO_TIMES);
             fact(dl, 'Cost', rec.ku ? window.linkwellDom.COST_UNKNOWN : m.labels.cost[rec.k]);
             fact(dl, 'How to join', (rec.a || []).map(function (x) { return JOIN[m.facets.acc[x]] || m.labels.acc[x]; }).join('; '));
