@@ -441,6 +441,29 @@ def test_map_fans_out_pins_at_one_spot_with_a_key_and_full_popups(page, site):
     shot(page, "map")
 
 
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_pins_popup_stays_open_when_more_results_arrive(browser, big_site, width):
+    """More results redraw the pins (Show more, or records still arriving on a slow connection): the
+    popup the link worker opened stays open on the same listing."""
+    context, pg = _open(browser, width, big_site["url"])
+    try:
+        assert searched(pg, big_site["url"] + "?pc=SE8+4RJ") > 20
+        pg.click("#lw-map-toggle")
+        pg.wait_for_selector("#lw-map .lw-pin")
+        pg.wait_for_function("() => !document.querySelector('#lw-map.leaflet-zoom-anim')")
+        pg.locator("#lw-map .lw-pin").first.click()
+        name = pg.locator(".leaflet-popup-content a").first.inner_text()
+        pg.click("#lw-more")
+        pg.wait_for_function("() => document.querySelectorAll('#lw-map .lw-pin').length > 20")
+        # the one popup shown (a closed one fades out, then goes), on the same listing
+        pg.wait_for_function("() => { const p = document.querySelectorAll('.leaflet-popup');"
+                             " return p.length === 1 && getComputedStyle(p[0]).opacity === '1'; }", timeout=5000)
+        assert pg.locator(".leaflet-popup-content a").first.inner_text() == name
+        assert not pg.errors
+    finally:
+        context.close()
+
+
 def test_result_cards_are_compact_on_a_phone(page, site):
     searched(page, site["url"] + "?q=art&pc=SE8+4RJ")
     card = page.locator("#lw-results .lw-result").first

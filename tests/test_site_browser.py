@@ -81,6 +81,32 @@ def test_map_pin_with_tiles_and_without(browser, base_url, tmp_path_factory):
             page.context.close()
 
 
+def test_map_waits_for_leaflets_stylesheet_on_a_slow_connection(browser, tmp_path_factory):
+    """leaflet.css arriving a second after leaflet.js (a slow phone): the pin still uses Leaflet's own
+    marker images and nothing is fetched from a wrong folder (Leaflet guesses one without its CSS)."""
+    import time
+
+    from test_site_xss import located_site
+    with serve(located_site(tmp_path_factory)) as url:
+        page = new_page(browser, width=390)
+        wrong = []
+        page.on("response", lambda r: wrong.append(r.url) if r.status == 404 else None)
+
+        def slow_css(route):
+            time.sleep(1)
+            route.continue_()
+
+        page.route("**/leaflet.css", slow_css)
+        page.goto(f"{url}entries/syn-1/")
+        page.locator("#lw-map").scroll_into_view_if_needed()
+        page.wait_for_selector("#lw-map.lw-map--ready")
+        icon = page.locator(".leaflet-marker-icon")
+        assert "/assets/vendor/leaflet/images/marker-icon" in icon.get_attribute("src")
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=icon.element_handle())
+        assert wrong == [] and page.errors == []
+        page.context.close()
+
+
 def test_entry_without_location_has_no_broken_map(browser, base_url, entries):
     entry = next(e for e in entries.values() if not e.get("location"))
     page = new_page(browser)

@@ -16,21 +16,6 @@
   var lat = parseFloat(box.dataset.lat), lon = parseFloat(box.dataset.lon);
   if (!isFinite(lat) || !isFinite(lon)) return;
 
-  function loadLeaflet() {
-    if (window.L) return Promise.resolve(window.L);
-    var css = document.createElement("link");
-    css.rel = "stylesheet";
-    css.href = box.dataset.leaflet + "leaflet.css";
-    document.head.appendChild(css);
-    return new Promise(function (resolve, reject) {
-      var script = document.createElement("script");
-      script.src = box.dataset.leaflet + "leaflet.js";
-      script.onload = function () { resolve(window.L); };
-      script.onerror = reject;
-      document.head.appendChild(script);
-    });
-  }
-
   function draw(L) {
     var map = L.map(box, { scrollWheelZoom: false }).setView([lat, lon], 15);
     var tiles = L.tileLayer(box.dataset.tiles, {
@@ -44,7 +29,10 @@
     box.classList.add("lw-map--ready");
   }
 
-  function show() { loadLeaflet().then(draw, function () { box.classList.add("lw-map--no-tiles"); }); }
+  function show() {
+    window.linkwellDom.loadLeaflet(box.dataset.leaflet)
+      .then(draw, function () { box.classList.add("lw-map--no-tiles"); });
+  }
   if (!("IntersectionObserver" in window)) { show(); return; }
   var seen = new IntersectionObserver(function (changes) {
     if (!changes.some(function (c) { return c.isIntersecting; })) return;

@@ -257,20 +257,7 @@
     }
 
     /* ---- map (Leaflet, loaded only when the map is opened) ---- */
-    function loadLeaflet() {
-      if (window.L) return Promise.resolve(window.L);
-      if (loadLeaflet.p) return loadLeaflet.p;
-      var dir = idx.base + 'assets/vendor/leaflet/';
-      var css = el('link', { rel: 'stylesheet', href: dir + 'leaflet.css' });
-      document.head.appendChild(css);
-      loadLeaflet.p = new Promise(function (resolve, reject) {
-        var s = el('script', { src: dir + 'leaflet.js' });
-        s.onload = function () { resolve(window.L); };
-        s.onerror = function () { loadLeaflet.p = null; reject(new Error('The map could not be loaded.')); };
-        document.head.appendChild(s);
-      });
-      return loadLeaflet.p;
-    }
+    function loadLeaflet() { return window.linkwellDom.loadLeaflet(idx.base + 'assets/vendor/leaflet/'); }
     /* The tile server configured in mkdocs.yml (extra.map_tiles), which the build writes into
      * assets/linkwell/boroughs.json; OpenStreetMap when that cannot be read. */
     function tileConfig() {
@@ -279,9 +266,10 @@
         .then(function (data) { return (data && data.tiles && data.tiles.url) ? data.tiles : fallback; },
           function () { return fallback; });
     }
+    var openPin = null;  // the listing whose popup is open: open again when more results redraw the pins
     function updateMap() {
       if (!map || mapPanel.hidden) return;
-      var L = window.L;
+      var L = window.L, keep = openPin, reopen = null;
       markers.clearLayers();
       var points = [];
       var atSpot = {};  // listings at the same spot fan out around it, each pin numbered and clickable
@@ -295,6 +283,9 @@
           iconAnchor: [13 - Math.round(spread * Math.cos(angle)), 13 - Math.round(spread * Math.sin(angle))] });
         var marker = L.marker(rec.y, { icon: icon, title: (i + 1) + '. ' + rec.n, alt: rec.n, keyboard: true });
         marker.bindPopup(popup(rec, current.distance(rec.ord)));
+        marker.on('popupopen', function () { openPin = rec.i; });
+        marker.on('popupclose', function () { if (openPin === rec.i) openPin = null; });
+        if (rec.i === keep) reopen = marker;
         markers.addLayer(marker);
         points.push(rec.y);
       });
@@ -310,8 +301,10 @@
           .bindTooltip('Postcode ' + current.point.postcode));
         points.push(here);
         legend.appendChild(el('li', { class: 'lw-legend-here' }, 'Red circle: postcode ' + current.point.postcode));
-      }      map.lwPoints = points;
+      }
+      map.lwPoints = points;
       if (points.length) map.fitBounds(points, { padding: [24, 24], maxZoom: 15 });
+      if (reopen) reopen.openPopup();
     }
     /* A pin's popup: name, address, distance and Add to shortlist. */
     function popup(rec, distance) {
