@@ -70,6 +70,13 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        """A browser closing a connection mid-answer (a context closed between queries) is not an error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 def _site_shell(root: Path) -> Path:
     """The real home page and scripts: mkdocs build of the project into ``root/site``."""
     out = root / "site"
@@ -125,7 +132,7 @@ def _measure_queries(site: Path, browser, repeats: int) -> tuple[list[dict], flo
     does) and typed (they clicked into the search form first, which fetches meta.json, and typed
     the postcode, which fetches its file) — and warm ms. Also the median time of one small
     uncached request to the same server (the reference)."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    server = _Server(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}/"
     rows, rtts = [], []
